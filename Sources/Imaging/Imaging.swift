@@ -1,0 +1,1 @@
+// Imaging: see the issue that builds it.

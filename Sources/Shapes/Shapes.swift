@@ -1,0 +1,1 @@
+// Shapes: see the issue that builds it.

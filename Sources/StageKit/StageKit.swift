@@ -1,0 +1,1 @@
+// StageKit: see the issue that builds it.

@@ -1,0 +1,1 @@
+// TensorCore: see the issue that builds it.

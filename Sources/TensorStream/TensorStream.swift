@@ -1,0 +1,1 @@
+// TensorStream: see the issue that builds it.

@@ -1,0 +1,2 @@
+// unclip-bench: placeholder until its library lands.
+print("unclip-bench: not built yet")
