@@ -1,3 +1,6 @@
+// FrameReader lives here rather than in FrameReader.swift because bin/fuzz compiles Tests/Fuzz/FrameReader.swift
+// into the same module, and swiftc refuses two files with one name.
+
 /// Reads frames one at a time from a file descriptor (or a byte buffer), validating each completely before it
 /// is returned. At most one frame's bytes are held: all of a frame's tensors share one 64-byte-aligned buffer.
 ///
