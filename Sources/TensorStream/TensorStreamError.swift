@@ -52,6 +52,25 @@ public enum TensorStreamError: Error, Equatable, CustomStringConvertible {
     /// A conversion between element types is impossible (wrong kind, or a value out of range).
     case conversion(tensor: DType, reason: String)
 
+    /// Whether this is ``brokenPipe``: the reader of the output went away, and a stage should end quietly.
+    public var isBrokenPipe: Bool {
+        if case .brokenPipe = self { return true }
+        return false
+    }
+
+    /// The position in the input stream the error refers to, if it is a stream error.
+    public var position: StreamPosition? {
+        switch self {
+        case let .truncated(at, _, _, _), let .headerTooLarge(at, _, _), let .invalidJSON(at, _),
+            let .invalidHeader(at, _, _), let .unknownDType(at, _, _), let .invalidShape(at, _, _),
+            let .invalidOffsets(at, _, _), let .sizeMismatch(at, _, _, _), let .duplicateName(at, _),
+            let .unsupportedFormat(at, _), let .trailingData(at), let .readFailed(at, _):
+            return at
+        case .openFailed, .writeFailed, .brokenPipe, .invalidTensor, .conversion:
+            return nil
+        }
+    }
+
     /// A short stable name for the kind of error, used by `proto/vectors/manifest.tsv`.
     public var kind: String {
         switch self {
