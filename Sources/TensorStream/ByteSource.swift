@@ -27,11 +27,17 @@ enum ByteSource {
         }
     }
 
-    /// How many bytes remain, where that is known; bounds the first allocation for a claimed size.
+    /// How many bytes remain, where that is known (memory, regular files); bounds the first allocation for a
+    /// claimed size, and sizes it exactly for weight files.
     var remaining: Int? {
         switch self {
-        case .fileDescriptor: nil
-        case .memory(let bytes, let position): bytes.count &- position
+        case .fileDescriptor(let fd):
+            var status = stat()
+            guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+            let position = lseek(fd, 0, SEEK_CUR)
+            guard position >= 0, Int64(status.st_size) >= Int64(position) else { return nil }
+            return Int(Int64(status.st_size) - Int64(position))
+        case .memory(let bytes, let position): return bytes.count &- position
         }
     }
 }

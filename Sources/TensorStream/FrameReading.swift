@@ -11,7 +11,7 @@
 public struct FrameReader {
     /// Bytes allocated at first for a data section whose length is only claimed so far; larger sections grow as
     /// their bytes actually arrive, so a header claiming a terabyte fails at EOF, not in `malloc`.
-    static let initialDataAllocation = 256 << 20
+    static let initialDataAllocation = 64 << 20
 
     /// The name used in error messages (`stdin`, a path).
     public let sourceName: String
@@ -121,14 +121,14 @@ public struct FrameReader {
     }
 
     /// Reads exactly `count` bytes into an aligned buffer. The buffer starts no larger than the bytes known to
-    /// remain (or ``initialDataAllocation``) and grows only as bytes arrive.
+    /// remain (or ``initialDataAllocation`` on a pipe) and grows only as bytes arrive.
     private mutating func readBlock(count: Int, what: String, reusing candidate: ByteStorage?) throws -> ByteStorage {
         var storage: ByteStorage
         if let candidate, candidate.capacity >= count, candidate.capacity / 2 <= count {
             storage = candidate
         } else {
-            var first = min(count, Self.initialDataAllocation)
-            if let remaining = source.remaining { first = min(first, remaining) }
+            // A file or buffer says how much is really there; a pipe does not, so start with a sane chunk.
+            let first = source.remaining.map { min(count, $0) } ?? min(count, Self.initialDataAllocation)
             storage = ByteStorage(capacity: first)
         }
         let start = bytesRead

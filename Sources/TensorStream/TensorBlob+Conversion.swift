@@ -4,10 +4,10 @@
 extension TensorBlob {
     /// Wraps the values of a homogeneous array as a tensor of `dtype`.
     static func from<T: FixedWidthInteger>(_ values: [T], dtype: DType, shape: [Int]) throws -> TensorBlob {
-        try TensorBlob(dtype: dtype, shape: shape) { destination in
-            guard destination.count == values.count * MemoryLayout<T>.size else {
-                throw TensorStreamError.invalidTensor(reason: "shape \(shape) holds \(destination.count / MemoryLayout<T>.size) values, got \(values.count)")
-            }
+        guard let sizes = sizes(dtype: dtype, shape: shape), sizes.elements == values.count else {
+            throw TensorStreamError.invalidTensor(reason: "shape \(shape) does not hold \(values.count) values")
+        }
+        return try TensorBlob(dtype: dtype, shape: shape) { destination in
             values.withUnsafeBytes { destination.copyMemory(from: $0) }
         }
     }

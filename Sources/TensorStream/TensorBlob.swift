@@ -40,11 +40,12 @@ public struct TensorBlob: Sendable {
 
     /// Creates a tensor from raw little-endian bytes; throws unless `shape` × `dtype.byteSize` == `bytes.count`.
     public init(dtype: DType, shape: [Int], bytes: [UInt8]) throws {
+        // Check the claimed size against the bytes at hand before allocating anything.
+        guard let sizes = Self.sizes(dtype: dtype, shape: shape), sizes.bytes == bytes.count else {
+            throw TensorStreamError.invalidTensor(
+                reason: "\(dtype.rawValue) \(shape) does not describe \(bytes.count) bytes")
+        }
         try self.init(dtype: dtype, shape: shape) { destination in
-            guard destination.count == bytes.count else {
-                throw TensorStreamError.invalidTensor(
-                    reason: "\(dtype.rawValue) \(shape) needs \(destination.count) bytes, got \(bytes.count)")
-            }
             bytes.withUnsafeBytes { destination.copyMemory(from: $0) }
         }
     }
