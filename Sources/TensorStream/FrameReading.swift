@@ -30,6 +30,7 @@ public struct FrameReader {
 
     /// A reader over a file descriptor (not closed by the reader). `maxHeaderBytes` caps the header length.
     public init(fileDescriptor: Int32, sourceName: String = "stdin", maxHeaderBytes: Int = 16 << 20) {
+        POSIXIO.enlargePipeBuffer(fileDescriptor)
         self.init(source: .fileDescriptor(fileDescriptor), sourceName: sourceName, maxHeaderBytes: maxHeaderBytes)
     }
 

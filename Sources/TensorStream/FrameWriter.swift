@@ -18,6 +18,7 @@ public struct FrameWriter {
     /// A writer to `fileDescriptor`, e.g. `STDOUT_FILENO`.
     public init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
+        POSIXIO.enlargePipeBuffer(fileDescriptor)
     }
 
     /// Writes `frame` whole, with `__metadata__["format"]` set to ``StreamFormat/formatValue``.

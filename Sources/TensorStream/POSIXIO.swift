@@ -67,6 +67,19 @@ enum POSIXIO {
     }
 }
 
+extension POSIXIO {
+    /// Asks Linux for a 1 MiB pipe buffer on `fd` if it is a pipe: 16 times fewer context switches per frame than
+    /// the default 64 KiB. Failure (not a pipe, over `/proc/sys/fs/pipe-max-size`, another OS) changes nothing.
+    static func enlargePipeBuffer(_ fd: Int32) {
+        #if os(Linux)
+            var status = stat()
+            guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else { return }
+            let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ (F_LINUX_SPECIFIC_BASE + 7), hidden behind _GNU_SOURCE
+            _ = fcntl(fd, setPipeSize, Int32(1 << 20))
+        #endif
+    }
+}
+
 /// An errno value thrown by ``POSIXIO``.
 struct POSIXError: Error {
     let code: Int32
