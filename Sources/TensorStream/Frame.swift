@@ -41,7 +41,8 @@ public struct Frame: Sendable {
     /// The tensor named `name`, or an error naming it (for stages that require an input).
     public func tensor(_ name: String) throws -> TensorBlob {
         guard let tensor = tensors[name] else {
-            throw TensorStreamError.invalidTensor(reason: "the frame has no tensor '\(name)' (it has: \(order.joined(separator: ", ")))")
+            throw TensorStreamError.invalidTensor(
+                reason: "the frame has no tensor '\(name)' (it has: \(order.joined(separator: ", ")))")
         }
         return tensor
     }

@@ -41,7 +41,8 @@ struct FrameHeader {
             if entry.begin != cursor {
                 let reason: String
                 if let previous {
-                    reason = entry.begin < cursor
+                    reason =
+                        entry.begin < cursor
                         ? "begin \(entry.begin) overlaps '\(previous)', which ends at \(cursor)"
                         : "begin \(entry.begin) leaves a gap after '\(previous)', which ends at \(cursor)"
                 } else {

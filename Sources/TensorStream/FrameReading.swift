@@ -143,7 +143,8 @@ public struct FrameReader {
             let got = try read(into: UnsafeMutableRawBufferPointer(start: storage.base + filled, count: want))
             filled &+= got
             if got < want {
-                throw TensorStreamError.truncated(here(offset: start &+ filled), what: what, expected: count, got: filled)
+                throw TensorStreamError.truncated(
+                    here(offset: start &+ filled), what: what, expected: count, got: filled)
             }
         }
         return storage

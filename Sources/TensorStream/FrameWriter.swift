@@ -31,7 +31,8 @@ public struct FrameWriter {
                     var chunks = [headerBytes]
                     chunks.reserveCapacity(tensors.count + 1)
                     for tensor in tensors {
-                        chunks.append(UnsafeRawBufferPointer(start: tensor.storage.base + tensor.offset, count: tensor.byteCount))
+                        chunks.append(
+                            UnsafeRawBufferPointer(start: tensor.storage.base + tensor.offset, count: tensor.byteCount))
                     }
                     try POSIXIO.writeAll(fileDescriptor, chunks)
                 }

@@ -79,7 +79,9 @@ struct HeaderParser {
             switch field {
             case "dtype":
                 guard dtype == nil else { throw parser.headerError(name, "duplicate field 'dtype'") }
-                guard parser.peek() == UInt8(ascii: "\"") else { throw parser.headerError(name, "dtype is not a string") }
+                guard parser.peek() == UInt8(ascii: "\"") else {
+                    throw parser.headerError(name, "dtype is not a string")
+                }
                 let text = try parser.parseString()
                 guard let known = DType(rawValue: text) else {
                     throw TensorStreamError.unknownDType(at, tensor: name, dtype: text)
@@ -87,7 +89,9 @@ struct HeaderParser {
                 dtype = known
             case "shape":
                 guard shape == nil else { throw parser.headerError(name, "duplicate field 'shape'") }
-                shape = try parser.parseIntegers { reason in TensorStreamError.invalidShape(at, tensor: name, reason: reason) }
+                shape = try parser.parseIntegers { reason in
+                    TensorStreamError.invalidShape(at, tensor: name, reason: reason)
+                }
             case "data_offsets":
                 guard offsets == nil else { throw parser.headerError(name, "duplicate field 'data_offsets'") }
                 offsets = try parser.parseIntegers { reason in
@@ -141,7 +145,8 @@ struct HeaderParser {
             switch next() {
             case UInt8(ascii: ","): continue
             case UInt8(ascii: "]"): return values
-            case let other: throw jsonError(other.map { "expected ',' or ']', found \(Self.show($0))" } ?? "unexpected end")
+            case let other:
+                throw jsonError(other.map { "expected ',' or ']', found \(Self.show($0))" } ?? "unexpected end")
             }
         }
     }
@@ -167,7 +172,8 @@ struct HeaderParser {
             switch next() {
             case UInt8(ascii: ","): continue
             case UInt8(ascii: "}"): return
-            case let other: throw jsonError(other.map { "expected ',' or '}', found \(Self.show($0))" } ?? "unexpected end")
+            case let other:
+                throw jsonError(other.map { "expected ',' or '}', found \(Self.show($0))" } ?? "unexpected end")
             }
         }
     }

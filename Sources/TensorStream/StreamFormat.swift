@@ -25,7 +25,8 @@ public enum StreamFormat {
         guard value[..<slash] == name else { return false }
         let version = value[value.index(after: slash)...]
         let parts = version.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) else {
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
+        else {
             return false
         }
         return Int(parts[0]) == majorVersion

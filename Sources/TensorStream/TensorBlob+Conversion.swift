@@ -49,7 +49,9 @@ extension TensorBlob {
             let n = elementCount
             func map<T>(_ type: T.Type, _ convert: (T) -> Float) -> [Float] {
                 [Float](unsafeUninitializedCapacity: n) { out, count in
-                    for i in 0..<n { out[i] = convert(raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self)) }
+                    for i in 0..<n {
+                        out[i] = convert(raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self))
+                    }
                     count = n
                 }
             }
@@ -86,7 +88,11 @@ extension TensorBlob {
             let n = elementCount
             func map<T: FixedWidthInteger>(_ type: T.Type) -> [Int64] {
                 [Int64](unsafeUninitializedCapacity: n) { out, count in
-                    for i in 0..<n { out[i] = Int64(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self)) }
+                    for i in 0..<n {
+                        out[i] = Int64(
+                            truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self)
+                        )
+                    }
                     count = n
                 }
             }

@@ -61,7 +61,8 @@ public struct TensorBlob: Sendable {
         let storage = ByteStorage(capacity: sizes.bytes)
         try body(UnsafeMutableRawBufferPointer(start: storage.base, count: sizes.bytes))
         self.init(
-            dtype: dtype, shape: shape, elementCount: sizes.elements, byteCount: sizes.bytes, storage: storage, offset: 0)
+            dtype: dtype, shape: shape, elementCount: sizes.elements, byteCount: sizes.bytes, storage: storage,
+            offset: 0)
     }
 
     /// Calls `body` with the tensor's raw little-endian bytes (valid only during the call).

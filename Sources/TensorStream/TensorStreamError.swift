@@ -61,10 +61,10 @@ public enum TensorStreamError: Error, Equatable, CustomStringConvertible {
     /// The position in the input stream the error refers to, if it is a stream error.
     public var position: StreamPosition? {
         switch self {
-        case let .truncated(at, _, _, _), let .headerTooLarge(at, _, _), let .invalidJSON(at, _),
-            let .invalidHeader(at, _, _), let .unknownDType(at, _, _), let .invalidShape(at, _, _),
-            let .invalidOffsets(at, _, _), let .sizeMismatch(at, _, _, _), let .duplicateName(at, _),
-            let .unsupportedFormat(at, _), let .trailingData(at), let .readFailed(at, _):
+        case .truncated(let at, _, _, _), .headerTooLarge(let at, _, _), .invalidJSON(let at, _),
+            .invalidHeader(let at, _, _), .unknownDType(let at, _, _), .invalidShape(let at, _, _),
+            .invalidOffsets(let at, _, _), .sizeMismatch(let at, _, _, _), .duplicateName(let at, _),
+            .unsupportedFormat(let at, _), .trailingData(let at), .readFailed(let at, _):
             return at
         case .openFailed, .writeFailed, .brokenPipe, .invalidTensor, .conversion:
             return nil
@@ -97,39 +97,40 @@ public enum TensorStreamError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         func named(_ tensor: String?) -> String { tensor.map { ", tensor '\($0)'" } ?? "" }
         switch self {
-        case let .truncated(at, what, expected, got):
+        case .truncated(let at, let what, let expected, let got):
             return "\(at): truncated \(what) (expected \(expected) bytes, got \(got))"
-        case let .headerTooLarge(at, claimed, limit):
+        case .headerTooLarge(let at, let claimed, let limit):
             return "\(at): header length \(claimed) exceeds the limit of \(limit) bytes"
-        case let .invalidJSON(at, reason):
+        case .invalidJSON(let at, let reason):
             return "\(at): header is not valid JSON: \(reason)"
-        case let .invalidHeader(at, tensor, reason):
+        case .invalidHeader(let at, let tensor, let reason):
             return "\(at)\(named(tensor)): invalid header: \(reason)"
-        case let .unknownDType(at, tensor, dtype):
+        case .unknownDType(let at, let tensor, let dtype):
             return "\(at)\(named(tensor)): unknown dtype '\(dtype)'"
-        case let .invalidShape(at, tensor, reason):
+        case .invalidShape(let at, let tensor, let reason):
             return "\(at)\(named(tensor)): invalid shape: \(reason)"
-        case let .invalidOffsets(at, tensor, reason):
+        case .invalidOffsets(let at, let tensor, let reason):
             return "\(at)\(named(tensor)): invalid data_offsets: \(reason)"
-        case let .sizeMismatch(at, tensor, expected, actual):
+        case .sizeMismatch(let at, let tensor, let expected, let actual):
             return "\(at)\(named(tensor)): shape and dtype need \(expected) bytes but data_offsets span \(actual)"
-        case let .duplicateName(at, name):
+        case .duplicateName(let at, let name):
             return "\(at): duplicate name '\(name)' in header"
-        case let .unsupportedFormat(at, format):
-            return "\(at): unsupported format '\(format)' (this reader reads \(StreamFormat.name)/\(StreamFormat.majorVersion).x)"
-        case let .trailingData(at):
+        case .unsupportedFormat(let at, let format):
+            return
+                "\(at): unsupported format '\(format)' (this reader reads \(StreamFormat.name)/\(StreamFormat.majorVersion).x)"
+        case .trailingData(let at):
             return "\(at): unexpected data after the frame"
-        case let .readFailed(at, code):
+        case .readFailed(let at, let code):
             return "\(at): read failed: \(errnoDescription(code))"
-        case let .openFailed(path, code):
+        case .openFailed(let path, let code):
             return "\(path): cannot open: \(errnoDescription(code))"
-        case let .writeFailed(code):
+        case .writeFailed(let code):
             return "write failed: \(errnoDescription(code))"
         case .brokenPipe:
             return "broken pipe (the reader of the output went away)"
-        case let .invalidTensor(reason):
+        case .invalidTensor(let reason):
             return "invalid tensor: \(reason)"
-        case let .conversion(dtype, reason):
+        case .conversion(let dtype, let reason):
             return "cannot convert \(dtype.rawValue) tensor: \(reason)"
         }
     }

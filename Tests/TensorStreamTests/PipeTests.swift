@@ -46,7 +46,9 @@ import Testing
         #expect {
             _ = try reader.next()
         } throws: { error in
-            guard case let .truncated(_, what, expected, got) = error as? TensorStreamError else { return false }
+            guard case .truncated(_, let what, let expected, let got) = error as? TensorStreamError else {
+                return false
+            }
             return what == "data" && expected == 1 << 40 && got == 8
         }
     }

@@ -52,7 +52,9 @@ struct PythonInteropTests {
     }
 
     @Test func pythonReadsAFrameWrittenBySwift() throws {
-        var frame = Frame(metadata: ["prompt": "[\"a \\\"cat\\\"\"]", "seed": "18446744073709551615", "provenance": "a 1\nb 2"])
+        var frame = Frame(metadata: [
+            "prompt": "[\"a \\\"cat\\\"\"]", "seed": "18446744073709551615", "provenance": "a 1\nb 2",
+        ])
         frame["f32"] = try .float32(shape: [2, 3], [0, 1.5, -2, 3.25, 1e-8, -0.0])
         frame["f64"] = try .float64(shape: [2], [Double.pi, -1e300])
         frame["i32"] = try .int32(shape: [1, 4], [49406, -1, 0, Int32.max])
@@ -143,7 +145,8 @@ struct PythonInteropTests {
 
     @Test func pythonAcceptsAndRefusesTheVectorsAsTheManifestSays() throws {
         let checker = VectorTests.vectorsDirectory.appendingPathComponent("check_python.py").path
-        let result = try PythonReference.python("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')", [checker])
+        let result = try PythonReference.python(
+            "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')", [checker])
         #expect(result.status == 0, "\(result.output)")
     }
 }

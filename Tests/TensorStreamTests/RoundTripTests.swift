@@ -99,7 +99,8 @@ import Testing
     @Test func halfPrecisionConversions() throws {
         // 1.0, -2.0, 65504, smallest subnormal, inf
         let halfBits: [UInt16] = [0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00]
-        let blob = try TensorBlob(dtype: .f16, shape: [5], bytes: halfBits.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] })
+        let blob = try TensorBlob(
+            dtype: .f16, shape: [5], bytes: halfBits.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] })
         #expect(try blob.floats() == [1, -2, 65504, Float(sign: .plus, exponent: -24, significand: 1), .infinity])
         let bf = try TensorBlob(dtype: .bf16, shape: [1], bytes: [0x80, 0x3f])
         #expect(try bf.floats() == [1])

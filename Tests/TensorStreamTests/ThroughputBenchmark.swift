@@ -51,28 +51,35 @@ import Testing
             var catSeconds = Double.infinity
             var passSeconds = Double.infinity
             for _ in 0..<3 {
-                catSeconds = min(catSeconds, try measure(frame) { input, output in
-                    let cat = Process()
-                    cat.executableURL = URL(fileURLWithPath: "/bin/cat")
-                    cat.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: false)
-                    cat.standardOutput = FileHandle(fileDescriptor: output, closeOnDealloc: false)
-                    try cat.run()
-                    close(input)
-                    close(output)
-                    cat.waitUntilExit()
-                })
-                passSeconds = min(passSeconds, try measure(frame) { input, output in
-                    var reader = FrameReader(fileDescriptor: input, sourceName: "bench")
-                    let writer = FrameWriter(fileDescriptor: output)
-                    while let frame = try reader.next() { try writer.write(frame) }
-                    close(input)
-                    close(output)
-                })
+                catSeconds = min(
+                    catSeconds,
+                    try measure(frame) { input, output in
+                        let cat = Process()
+                        cat.executableURL = URL(fileURLWithPath: "/bin/cat")
+                        cat.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: false)
+                        cat.standardOutput = FileHandle(fileDescriptor: output, closeOnDealloc: false)
+                        try cat.run()
+                        close(input)
+                        close(output)
+                        cat.waitUntilExit()
+                    })
+                passSeconds = min(
+                    passSeconds,
+                    try measure(frame) { input, output in
+                        var reader = FrameReader(fileDescriptor: input, sourceName: "bench")
+                        let writer = FrameWriter(fileDescriptor: output)
+                        while let frame = try reader.next() { try writer.write(frame) }
+                        close(input)
+                        close(output)
+                    })
             }
             let catRate = megabytes / catSeconds
             let passRate = megabytes / passSeconds
-            print(String(format: "ThroughputBenchmark: %.0f MiB in 64 MiB frames: cat %.0f MiB/s, pass-through %.0f MiB/s (%.0f%%)",
-                         megabytes, catRate, passRate, 100 * passRate / catRate))
+            print(
+                String(
+                    format:
+                        "ThroughputBenchmark: %.0f MiB in 64 MiB frames: cat %.0f MiB/s, pass-through %.0f MiB/s (%.0f%%)",
+                    megabytes, catRate, passRate, 100 * passRate / catRate))
             #expect(passRate >= catRate / 2)
         }
     }

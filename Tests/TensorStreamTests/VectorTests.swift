@@ -20,7 +20,8 @@ import Testing
         .appendingPathComponent("proto/vectors")
 
     static let rows: [Row] = {
-        guard let text = try? String(contentsOf: vectorsDirectory.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        guard
+            let text = try? String(contentsOf: vectorsDirectory.appendingPathComponent("manifest.tsv"), encoding: .utf8)
         else { return [] }
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -45,8 +46,10 @@ import Testing
     @Test func manifestIsComplete() {
         #expect(Self.rows.count >= 50)
         let kinds = Set(Self.rows.map(\.kind))
-        for kind in ["truncated", "header-too-large", "invalid-json", "invalid-header", "unknown-dtype", "invalid-shape",
-                     "invalid-offsets", "size-mismatch", "duplicate-name", "unsupported-format"] {
+        for kind in [
+            "truncated", "header-too-large", "invalid-json", "invalid-header", "unknown-dtype", "invalid-shape",
+            "invalid-offsets", "size-mismatch", "duplicate-name", "unsupported-format",
+        ] {
             #expect(kinds.contains(kind), "no vector for \(kind)")
         }
     }
@@ -78,17 +81,21 @@ import Testing
         #expect {
             _ = try reader.next()
         } throws: { error in
-            guard case let .sizeMismatch(at, tensor, expected, actual) = error as? TensorStreamError else { return false }
+            guard case .sizeMismatch(let at, let tensor, let expected, let actual) = error as? TensorStreamError else {
+                return false
+            }
             // The entry's key "a" is the first byte after the 8-byte length and the opening brace.
-            return at == StreamPosition(source: "v", frame: 0, offset: 9) && tensor == "a" && expected == 8 && actual == 4
+            return at == StreamPosition(source: "v", frame: 0, offset: 9) && tensor == "a" && expected == 8
+                && actual == 4
         }
-        let second = try [UInt8](Data(contentsOf: Self.vectorsDirectory.appendingPathComponent("truncated-second-frame.stream")))
+        let second = try [UInt8](
+            Data(contentsOf: Self.vectorsDirectory.appendingPathComponent("truncated-second-frame.stream")))
         var secondReader = FrameReader(bytes: second, sourceName: "v")
         _ = try secondReader.next()
         #expect {
             _ = try secondReader.next()
         } throws: { error in
-            guard case let .truncated(at, what, _, _) = error as? TensorStreamError else { return false }
+            guard case .truncated(let at, let what, _, _) = error as? TensorStreamError else { return false }
             return at.frame == 1 && what == "data" && at.offset == second.count
         }
         // The error stays: a loop that retries never sees a clean end.
