@@ -34,7 +34,7 @@ public struct CommandSpec: Sendable {
             lines.append("commands:")
             let width = subcommands.map(\.name.count).max() ?? 0
             for c in subcommands {
-                lines.append("  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary)
+                lines.append("  " + c.name.padded(to: width + 2) + c.summary)
             }
             lines.append("Run '\(name) COMMAND --help' for a command's options.")
         }
@@ -50,7 +50,7 @@ public struct CommandSpec: Sendable {
                     lines.append("  \(label)")
                     lines.append("  " + String(repeating: " ", count: width + 2) + help)
                 } else {
-                    lines.append("  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + help)
+                    lines.append("  " + label.padded(to: width + 2) + help)
                 }
             }
         }

@@ -41,11 +41,13 @@ public final class Progress {
     static func format(_ seconds: Double) -> String {
         if seconds < 60 { return String(Int(seconds.rounded(.up))) + "s" }
         let s = Int(seconds.rounded())
-        return "\(s / 60)m\(String(format2: s % 60))s"
+        return "\(s / 60)m\(s % 60 < 10 ? "0" : "")\(s % 60)s"
     }
 }
 
 extension String {
-    /// Two-digit zero-padded number, without Foundation.
-    init(format2 n: Int) { self = n < 10 ? "0\(n)" : "\(n)" }
+    /// The string followed by spaces up to `width` characters (unchanged if already that long).
+    func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
 }

@@ -34,7 +34,8 @@ public final class StageContext {
 
     /// The `--seed` option, if given.
     public func seedOption() throws(UsageError) -> UInt64? {
-        try command.uint64("seed") ?? arguments.uint64("seed")
+        if let seed = try command.uint64("seed") { return seed }
+        return try arguments.uint64("seed")
     }
 
     /// Publishes `--threads` to the math libraries through `UNCLIP_THREADS`, which they read.

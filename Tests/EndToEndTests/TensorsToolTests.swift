@@ -49,8 +49,8 @@ import TensorStream
         #expect(r.status == 0, "\(r.stderr)")
         let text = String(decoding: r.stdout, as: UTF8.self)
         #expect(text.contains("frame 1: 2 tensors"))
-        #expect(text.contains("image        F32  [1, 5]  min 1  max 5  mean 3"))
-        #expect(text.contains("text.tokens  I32  [1, 3]  min 1  max 49407"))
+        #expect(text.contains("image        F32   [1, 5]  min 1  max 5  mean 3"))
+        #expect(text.contains("text.tokens  I32   [1, 3]  min 1  max 49407"))
         #expect(text.contains("frame = 1"))
     }
 

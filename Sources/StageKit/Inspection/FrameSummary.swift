@@ -11,7 +11,7 @@ public enum FrameSummary {
         let shapeWidth = shapes.map(\.count).max() ?? 0
         for (name, shape) in zip(frame.names, shapes) {
             guard let t = frame[name] else { continue }
-            var line = "  " + pad(name, nameWidth) + "  " + pad(t.dtype.rawValue, 4) + "  " + pad(shape, shapeWidth)
+            var line = "  " + name.padded(to: nameWidth) + "  " + t.dtype.rawValue.padded(to: 4) + "  " + shape.padded(to: shapeWidth)
             if let s = statistics(t) {
                 line += "  min \(format(s.min))  max \(format(s.max))  mean \(format(s.mean))"
             }
@@ -60,9 +60,5 @@ public enum FrameSummary {
         if n < 1024 { return "\(n) B" }
         if n < 1 << 20 { return format(Double(n) / 1024) + " KiB" }
         return format(Double(n) / Double(1 << 20)) + " MiB"
-    }
-
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
 }

@@ -17,8 +17,10 @@ public enum NumpyArray {
         case .f16: descr = "<f2"
         case .f32: descr = "<f4"
         case .f64: descr = "<f8"
-        // NumPy has no bfloat16: export its bit patterns as uint16 (a documented, lossless choice).
+        // NumPy has no bfloat16: export its bit patterns as uint16 (lossless; view them as bfloat16 elsewhere).
         case .bf16: descr = "<u2"
+        // Likewise for the 8-bit floats: their raw bytes as uint8.
+        case .f8E4M3, .f8E5M2: descr = "|u1"
         }
         let shape: String
         switch tensor.shape.count {
