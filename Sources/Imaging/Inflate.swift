@@ -160,7 +160,7 @@ enum Inflate {
             initialized = produced
         }
         let actual = Adler32.checksum(output)
-        guard actual == adler else {
+        guard actual == adler || !PNG.verifiesChecksums else {
             throw ImagingError.corrupt(
                 format: "zlib", part: part, offset: input.count - 4, reason: "Adler-32 mismatch")
         }
