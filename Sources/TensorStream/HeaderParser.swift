@@ -178,6 +178,31 @@ struct HeaderParser {
         }
     }
 
+    /// Parses a whole buffer holding one JSON array of strings (the form of list-valued metadata such as
+    /// `prompt`), with the same strictness as headers.
+    mutating func parseStringList() throws -> [String] {
+        var list: [String] = []
+        skipWhitespace()
+        guard next() == UInt8(ascii: "[") else { throw jsonError("expected a JSON array of strings", at: 0) }
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index &+= 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw jsonError("expected a string in the array") }
+                list.append(try parseString())
+                skipWhitespace()
+                let separator = next()
+                if separator == UInt8(ascii: "]") { break }
+                guard separator == UInt8(ascii: ",") else { throw jsonError("expected ',' or ']' in the array") }
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw jsonError("unexpected bytes after the array") }
+        return list
+    }
+
     // MARK: JSON tokens
 
     /// Parses a JSON string whose opening quote is next; checks escapes and UTF-8.
