@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TensorStream", "unclip-tensors", "unclip-png", "unclip-shapes"],
+            dependencies: ["TensorStream", "Imaging", "unclip-tensors", "unclip-png", "unclip-shapes"],
             swiftSettings: vectorFlags),
     ],
     swiftLanguageModes: [.v5]

@@ -58,7 +58,7 @@ public enum Stage {
     }
 
     static func usageFailure(_ name: String, _ message: String) -> Never {
-        Diagnostics.error(name, "\(message)\nTry '\(name) --help' for more information.")
+        Diagnostics.error(name, "\(message) (see '\(name) --help')")
         exit(64)
     }
 }

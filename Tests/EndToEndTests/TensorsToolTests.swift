@@ -122,6 +122,19 @@ import TensorStream
         #expect(r.stderr.isEmpty, "\(r.stderr)")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func refusesToWriteFramesToATerminal() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.makeStream(at: dir.appendingPathComponent("a.st"), count: 1)
+        // script(1) runs the stage with a pseudo-terminal as stdout.
+        let r = try Shell.run("script -qec 'unclip-tensors cat a.st' /dev/null", in: dir)
+        #expect(r.status == 64)
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(text.contains("unclip-tensors cat: refusing to write binary frames to a terminal"))
+        #expect(!text.contains("unclip.tensor-stream"))
+    }
+
     @Test func hugeHeaderLengthIsRefused() throws {
         // 2^63 as the header length, then nothing.
         let r = try Shell.run("unclip-tensors cat", stdin: Data([0, 0, 0, 0, 0, 0, 0, 0x80]))
