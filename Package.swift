@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "StageKit", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .target(name: "Imaging", swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .target(
+            name: "CLIP", dependencies: ["TensorCore", "Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
