@@ -1,1 +1,0 @@
-// CLIP: see issue 4.
