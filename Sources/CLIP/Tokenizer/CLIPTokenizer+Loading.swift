@@ -72,7 +72,7 @@ extension CLIPTokenizer {
     }
 
     /// Parses merges text: an optional "#version" line (always skipped for OpenAI's file), then one pair per line.
-    /// Reads `count` pairs (nil: up to the end, ignoring trailing empty lines). Line numbers in errors are 1-based.
+    /// Reads `count` pairs (nil: all; trailing empty lines never count). Line numbers in errors are 1-based.
     static func parseMerges(_ bytes: [UInt8], path: String, count: Int?, skipsFirstLine: Bool = false) throws -> [(String, String)] {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TokenizerError.unreadableFile(path: path, reason: "not UTF-8 text")
@@ -85,7 +85,7 @@ extension CLIPTokenizer {
             lines.removeFirst()
             firstLine = 2
         }
-        if count == nil { while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() } }
+        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
         let wanted = count ?? lines.count
         guard lines.count >= wanted else {
             throw TokenizerError.malformedLine(
