@@ -7,6 +7,9 @@ OpenAI's clip.tokenize(truncate=True) (special tokens `<|startoftext|>`/`<|endof
 CLIPTokenizer built offline from the same bpe file (vocab.json + merges.txt written by this script).
 Each case stores the 77-token row without its zero padding; `openai`/`hf` only where they differ from open_clip.
 `mojibake` marks strings that ftfy.fix_encoding changes (mojibake repair, not implemented in Swift).
+meta.hf_differs_only_by_cleaning counts the Hugging Face differences that vanish when transformers is given the text
+after open_clip's cleaning (ftfy + HTML unescape, which transformers' CLIPTokenizer does not do).
+Also writes regex_classes.txt (see write_character_classes).
 """
 import gzip, json, os, random, sys, tempfile, unicodedata, warnings
 
@@ -169,7 +172,30 @@ def strings():
     return out
 
 
+def write_character_classes():
+    """regex_classes.txt: how Python's `regex` classes every code point under the tokenizer's flags, as runs
+    "FIRST CLASS" (hex start, class until the next run): L letter, N number, S whitespace, O other, X matched by
+    no alternative (dropped)."""
+    import regex
+    flags = regex.IGNORECASE
+    tests = [("L", regex.compile(r"[\p{L}]", flags)), ("N", regex.compile(r"[\p{N}]", flags)),
+             ("S", regex.compile(r"\s", flags)), ("O", regex.compile(r"[^\s\p{L}\p{N}]", flags))]
+    runs, prev = [], None
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            k = "O"  # Surrogates cannot occur in Swift strings; keep the run going.
+        else:
+            k = next((name for name, pat in tests if pat.match(chr(cp))), "X")
+        if k != prev:
+            runs.append("%X %s" % (cp, k))
+            prev = k
+    with open(os.path.join(HERE, "regex_classes.txt"), "w") as f:
+        f.write("# regex %s, Python Unicode %s\n" % (regex.__version__, unicodedata.unidata_version))
+        f.write("\n".join(runs) + "\n")
+
+
 def main():
+    write_character_classes()
     texts = strings()
     oc = SimpleTokenizer(BPE)
     oc_rows = oc(texts).tolist()
@@ -186,6 +212,8 @@ def main():
             f.write("#version: 0.2\n" + "\n".join(merges) + "\n")
         hf = CLIPTokenizer(vocab=os.path.join(d, "vocab.json"), merges=os.path.join(d, "merges.txt"))
         hf_ids = hf(texts, truncation=True, max_length=77)["input_ids"]
+        from open_clip.tokenizer import _clean_lower
+        hf_cleaned = hf([_clean_lower(t) for t in texts], truncation=True, max_length=77)["input_ids"]
 
     def trim(row):
         while row and row[-1] == 0:
@@ -193,8 +221,8 @@ def main():
         return row
 
     cases = []
-    counts = {"openai_differs": 0, "hf_differs": 0, "mojibake": 0}
-    for t, a, b, h in zip(texts, oc_rows, oa_rows, hf_ids):
+    counts = {"openai_differs": 0, "hf_differs": 0, "hf_differs_only_by_cleaning": 0, "mojibake": 0}
+    for t, a, b, h, hc in zip(texts, oc_rows, oa_rows, hf_ids, hf_cleaned):
         a, b = trim(a), trim(b)
         case = {"text": t, "ids": " ".join(map(str, a))}
         if b != a:
@@ -203,6 +231,7 @@ def main():
         if list(h) != a:
             case["hf"] = " ".join(map(str, h))
             counts["hf_differs"] += 1
+            counts["hf_differs_only_by_cleaning"] += list(hc) == b
         if ftfy.fix_encoding(t) != t:
             case["mojibake"] = True
             counts["mojibake"] += 1
