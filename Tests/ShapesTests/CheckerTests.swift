@@ -1,0 +1,63 @@
+import Testing
+
+@testable import Shapes
+
+@Suite struct CheckerTests {
+    /// Scores the checker on the subject of `count` scenes rendered at `size`.
+    static func accuracy(size: Int, count: Int, options: SamplingOptions, split: Split = .test)
+        -> (color: Double, shape: Double, position: Double, all: Double)
+    {
+        let checker = SceneChecker()
+        var color = 0, shape = 0, position = 0, all = 0
+        var confusions: [String: Int] = [:]
+        for seed in UInt64(0)..<UInt64(count) {
+            let scene = Scene(seed: seed, split: split, options: options)
+            let result = checker.check(pixels: scene.render(size: size), width: size, height: size, target: CheckTarget(scene.objects[0]))
+            if result.colorCorrect { color += 1 }
+            if result.shapeCorrect { shape += 1 } else if let d = result.detection {
+                confusions["\(scene.objects[0].shape)->\(d.shape)", default: 0] += 1
+            }
+            if result.positionCorrect { position += 1 }
+            if result.allCorrect { all += 1 }
+        }
+        if !confusions.isEmpty { print("checker confusions at \(size):", confusions.sorted { $0.value > $1.value }) }
+        let n = Double(count)
+        return (Double(color) / n, Double(shape) / n, Double(position) / n, Double(all) / n)
+    }
+
+    @Test(arguments: [64, 256])
+    func rightOnCleanSingleObjectRenders(size: Int) {
+        let result = CheckerTests.accuracy(size: size, count: 500, options: SamplingOptions(objectCounts: 1...1))
+        print("checker single-object \(size):", result)
+        #expect(result.color >= 0.99 && result.position >= 0.99)
+        #expect(result.all >= 0.95)
+    }
+
+    @Test func rightOnCleanMultiObjectRenders() {
+        let result = CheckerTests.accuracy(size: 64, count: 300, options: SamplingOptions(objectCounts: 2...3))
+        print("checker multi-object 64:", result)
+        #expect(result.all >= 0.9)
+    }
+
+    @Test func absentColoursAreNotFound() {
+        let checker = SceneChecker()
+        var falsePositives = 0
+        for seed in UInt64(0)..<200 {
+            let scene = Scene(seed: seed, split: .test)
+            let present = Set(scene.objects.map(\.color))
+            let pixels = scene.render(size: 64)
+            for color in NamedColor.allCases where !present.contains(color) {
+                if checker.check(pixels: pixels, width: 64, height: 64, target: CheckTarget(color: color)).colorCorrect {
+                    falsePositives += 1
+                }
+            }
+        }
+        #expect(falsePositives <= 2, "\(falsePositives) false detections")
+    }
+
+    @Test func malformedInputGivesNoDetection() {
+        let checker = SceneChecker()
+        #expect(checker.check(pixels: [1, 2, 3], width: 64, height: 64, target: CheckTarget(color: .red)).detection == nil)
+        #expect(checker.detections(pixels: [], width: 0, height: 0).isEmpty)
+    }
+}
