@@ -25,15 +25,16 @@ extension Scene {
         return pixels
     }
 
-    /// Renders the scene planar (channels first, `[3, size, size]`) with values in `[-1, 1]`, the layout of
-    /// the `image` tensor on the wire.
+    /// Renders the scene planar (channels first, `[3, size, size]`) in `[-1, 1]`, the layout of the `image`
+    /// tensor on the wire. Values are the 8-bit render mapped by `p / 127.5 - 1` (the wire convention), so a
+    /// tensor and a PNG of the same scene hold exactly the same picture.
     public func renderPlanar(size: Int) -> [Float] {
-        let interleaved = renderFloats(size: size)
-        guard !interleaved.isEmpty else { return [] }
+        let bytes = render(size: size)
+        guard !bytes.isEmpty else { return [] }
         let plane = size * size
         var planar = [Float](repeating: 0, count: plane * 3)
         for i in 0..<plane {
-            for c in 0..<3 { planar[c &* plane &+ i] = interleaved[i &* 3 &+ c] * 2 - 1 }
+            for c in 0..<3 { planar[c &* plane &+ i] = Float(bytes[i &* 3 &+ c]) / 127.5 - 1 }
         }
         return planar
     }

@@ -10,16 +10,17 @@ struct SceneSampler {
 
     func sample() -> Scene {
         var rng = SplitMix64(seed: seed, stream: split.stream ^ options.fingerprint)
-        // Rejection sampling: an attempt fails only on rare overlap or contrast dead ends.
+        // The count is drawn once, so that crowded scenes are not under-represented by the retries.
+        let span = options.objectCounts.upperBound - options.objectCounts.lowerBound + 1
+        let count = options.objectCounts.lowerBound + rng.int(below: span)
+        // Rejection sampling: an attempt fails only on overlap or contrast dead ends.
         for _ in 0..<256 {
-            if let scene = attempt(&rng) { return scene }
+            if let scene = attempt(&rng, count: count) { return scene }
         }
         return fallback()
     }
 
-    private func attempt(_ rng: inout SplitMix64) -> Scene? {
-        let span = options.objectCounts.upperBound - options.objectCounts.lowerBound + 1
-        let count = options.objectCounts.lowerBound + rng.int(below: span)
+    private func attempt(_ rng: inout SplitMix64, count: Int) -> Scene? {
         let background = drawBackground(&rng)
         var available = NamedColor.allCases.filter { background.contrasts(with: $0) }
         guard available.count >= count else { return nil }

@@ -11,7 +11,7 @@ import Testing
         #expect(bytes.count == 16 * 16 * 3 && floats.count == bytes.count && planar.count == bytes.count)
         for i in 0..<(16 * 16) {
             for c in 0..<3 {
-                #expect(abs(planar[c * 256 + i] - (floats[i * 3 + c] * 2 - 1)) < 1e-6)
+                #expect(planar[c * 256 + i] == Float(bytes[i * 3 + c]) / 127.5 - 1)
                 #expect(abs(Float(bytes[i * 3 + c]) - floats[i * 3 + c] * 255) <= 0.5001)
             }
         }
