@@ -4,8 +4,8 @@
 /// 1. Images larger than `workingSize` are box-downsampled by an integer factor first.
 /// 2. Every pixel is named by its nearest palette colour, if within `maximumColorDistance`.
 /// 3. The pixels of the asked colour are split into 8-connected blobs. Background is dropped: blobs that touch
-///    the image border (scene objects never touch it) and blobs of a colour seen on the border (the background
-///    seen through a ring's hole). So is noise: blobs under `minimumArea`, and blobs without a solid interior
+///    the image border (scene objects never touch it) and blobs of a colour on at least 4% of the border
+///    (the background seen through a ring's hole). So is noise: blobs under `minimumArea`, and blobs without a solid interior
 ///    (the one-pixel halo of mixed colour around an antialiased edge).
 /// 4. A blob's shape is the template with the best intersection over union: each shape is rendered with the
 ///    blob's area and mass centre (then nudged by ±5% in scale and ±½ pixel), thresholded at half coverage.
@@ -39,7 +39,7 @@ public struct SceneChecker: Sendable {
         let (rgb, w, h) = downsampled(pixels, width: width, height: height)
         let names = nameColors(rgb, count: w * h)
         let border = borderCounts(names, width: w, height: h)
-        let borderLimit = max(2, (2 * (w + h)) / 100)
+        let borderLimit = max(2, (2 * (w + h)) / 25)
         var result: [Detection] = []
         for color in colors {
             guard let index = NamedColor.allCases.firstIndex(of: color), border[index] < borderLimit else { continue }

@@ -55,6 +55,39 @@ import Testing
         #expect(falsePositives <= 2, "\(falsePositives) false detections")
     }
 
+    @Test func toleratesNoiseAndBlur() {
+        // Generated pictures are not clean: a 3×3 box blur plus uniform noise of ±25 per channel.
+        let checker = SceneChecker()
+        var rng = SplitMix64(seed: 1)
+        var correct = 0
+        let count = 200
+        for seed in UInt64(0)..<UInt64(count) {
+            let scene = Scene(seed: seed, split: .test, options: SamplingOptions(objectCounts: 1...1))
+            let clean = scene.render(size: 64)
+            var noisy = clean
+            for y in 0..<64 {
+                for x in 0..<64 {
+                    for c in 0..<3 {
+                        var sum = 0
+                        var n = 0
+                        for dy in -1...1 {
+                            for dx in -1...1 where (0..<64).contains(y + dy) && (0..<64).contains(x + dx) {
+                                sum += Int(clean[((y + dy) * 64 + x + dx) * 3 + c])
+                                n += 1
+                            }
+                        }
+                        noisy[(y * 64 + x) * 3 + c] = UInt8(min(max(sum / n + rng.int(below: 51) - 25, 0), 255))
+                    }
+                }
+            }
+            if checker.check(pixels: noisy, width: 64, height: 64, target: CheckTarget(scene.objects[0])).allCorrect {
+                correct += 1
+            }
+        }
+        print("checker on blurred noisy renders: \(correct)/\(count)")
+        #expect(Double(correct) / Double(count) >= 0.9)
+    }
+
     @Test func malformedInputGivesNoDetection() {
         let checker = SceneChecker()
         #expect(checker.check(pixels: [1, 2, 3], width: 64, height: 64, target: CheckTarget(color: .red)).detection == nil)
