@@ -46,7 +46,10 @@ struct Blob {
     }
 
     init(members: [Int], imageWidth: Int, imageHeight: Int) {
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        var minX = Int.max
+        var minY = Int.max
+        var maxX = Int.min
+        var maxY = Int.min
         var sum = SIMD2<Double>.zero
         for p in members {
             let x = p % imageWidth
@@ -67,7 +70,9 @@ struct Blob {
         var interior = 0
         for y in 1..<max(height - 1, 1) {
             for x in 1..<max(width - 1, 1) where mask[y * width + x] {
-                if mask[y * width + x - 1] && mask[y * width + x + 1] && mask[(y - 1) * width + x] && mask[(y + 1) * width + x] {
+                if mask[y * width + x - 1] && mask[y * width + x + 1] && mask[(y - 1) * width + x]
+                    && mask[(y + 1) * width + x]
+                {
                     interior += 1
                 }
             }
@@ -93,13 +98,17 @@ struct Blob {
         var best = 0.0
         for s in [1.0, 0.95, 1.05] {
             for offset in [SIMD2<Double>(0, 0), SIMD2(0.5, 0), SIMD2(-0.5, 0), SIMD2(0, 0.5), SIMD2(0, -0.5)] {
-                best = max(best, overlap(with: template.shape, scale: scale * s, centroidShift: template.centroid, offset: offset))
+                best = max(
+                    best,
+                    overlap(with: template.shape, scale: scale * s, centroidShift: template.centroid, offset: offset))
             }
         }
         return best
     }
 
-    private func overlap(with shape: ShapeKind, scale: Double, centroidShift: SIMD2<Double>, offset: SIMD2<Double>) -> Double {
+    private func overlap(with shape: ShapeKind, scale: Double, centroidShift: SIMD2<Double>, offset: SIMD2<Double>)
+        -> Double
+    {
         // The template's origin, in pixels, so that its mass centre lands on the blob's.
         let cx = centroid.x - centroidShift.x * scale + offset.x
         let cy = centroid.y + centroidShift.y * scale + offset.y

@@ -1,6 +1,8 @@
 /// A spatial relation between two objects, read as "subject relation reference".
 public enum Relation: String, CaseIterable, Codable, Sendable {
-    case above, below, leftOf = "left of", rightOf = "right of"
+    case above, below
+    case leftOf = "left of"
+    case rightOf = "right of"
 
     /// The minimum separation (normalized units) of the two slot centres along the relation's axis.
     static let margin = 0.15

@@ -12,7 +12,9 @@ public struct SamplingOptions: Sendable, Equatable {
     public static let full = SamplingOptions()
 
     /// Creates options; an empty style list means plain backgrounds only.
-    public init(objectCounts: ClosedRange<Int> = 1...3, backgroundStyles: [Background.Style] = Background.Style.allCases) {
+    public init(
+        objectCounts: ClosedRange<Int> = 1...3, backgroundStyles: [Background.Style] = Background.Style.allCases
+    ) {
         let lower = min(max(objectCounts.lowerBound, 1), 3)
         let upper = min(max(objectCounts.upperBound, lower), 3)
         self.objectCounts = lower...upper

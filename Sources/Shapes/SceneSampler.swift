@@ -52,7 +52,9 @@ struct SceneSampler {
             return rng.element(of: Split.heldOutCombinations.filter { colors.contains($0.color) })
         }
         for _ in 0..<64 {
-            guard let color = rng.element(of: colors), let shape = rng.element(of: ShapeKind.allCases) else { return nil }
+            guard let color = rng.element(of: colors), let shape = rng.element(of: ShapeKind.allCases) else {
+                return nil
+            }
             let combination = Combination(color: color, shape: shape)
             if !Split.isHeldOut(combination) { return combination }
         }
@@ -68,7 +70,8 @@ struct SceneSampler {
             let y = slot.center.y + rng.uniform(-Position.jitter, Position.jitter)
             let radius = size.nominalRadius * rng.uniform(0.94, 1.06)
             let object = SceneObject(
-                shape: combination.shape, color: combination.color, size: size, position: slot, x: x, y: y, radius: radius)
+                shape: combination.shape, color: combination.color, size: size, position: slot, x: x, y: y,
+                radius: radius)
             if others.allSatisfy({ SceneSampler.separated(object, $0) }) { return object }
             // A large object that does not fit is tried small before the attempt is given up.
             size = .small
@@ -87,6 +90,7 @@ struct SceneSampler {
         let subject: Combination =
             split == .heldout ? Split.heldOutCombinations[0] : Combination(color: .red, shape: .circle)
         let object = SceneObject(shape: subject.shape, color: subject.color, size: .large, position: .centre)
-        return Scene(seed: seed, split: split, background: Background(style: .plain, colors: [.white]), objects: [object])
+        return Scene(
+            seed: seed, split: split, background: Background(style: .plain, colors: [.white]), objects: [object])
     }
 }

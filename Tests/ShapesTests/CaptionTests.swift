@@ -72,7 +72,9 @@ import Testing
                 continue
             }
             mentioned.append(o)
-            if i > 0, let size = ObjectSize(rawValue: words[i - 1]), size != o.size { problems.append("size of \(o.noun)") }
+            if i > 0, let size = ObjectSize(rawValue: words[i - 1]), size != o.size {
+                problems.append("size of \(o.noun)")
+            }
             let rest = words[(i + 2)...].joined(separator: " ")
             for position in Position.allCases where rest.hasPrefix(position.phrase) && position != o.position {
                 problems.append("\(o.noun) is not \(position.phrase)")

@@ -8,13 +8,19 @@ import Testing
         -> (color: Double, shape: Double, position: Double, all: Double)
     {
         let checker = SceneChecker()
-        var color = 0, shape = 0, position = 0, all = 0
+        var color = 0
+        var shape = 0
+        var position = 0
+        var all = 0
         var confusions: [String: Int] = [:]
         for seed in UInt64(0)..<UInt64(count) {
             let scene = Scene(seed: seed, split: split, options: options)
-            let result = checker.check(pixels: scene.render(size: size), width: size, height: size, target: CheckTarget(scene.objects[0]))
+            let result = checker.check(
+                pixels: scene.render(size: size), width: size, height: size, target: CheckTarget(scene.objects[0]))
             if result.colorCorrect { color += 1 }
-            if result.shapeCorrect { shape += 1 } else if let d = result.detection {
+            if result.shapeCorrect {
+                shape += 1
+            } else if let d = result.detection {
                 confusions["\(scene.objects[0].shape)->\(d.shape)", default: 0] += 1
             }
             if result.positionCorrect { position += 1 }
@@ -47,7 +53,8 @@ import Testing
             let present = Set(scene.objects.map(\.color))
             let pixels = scene.render(size: 64)
             for color in NamedColor.allCases where !present.contains(color) {
-                if checker.check(pixels: pixels, width: 64, height: 64, target: CheckTarget(color: color)).colorCorrect {
+                if checker.check(pixels: pixels, width: 64, height: 64, target: CheckTarget(color: color)).colorCorrect
+                {
                     falsePositives += 1
                 }
             }
@@ -90,7 +97,8 @@ import Testing
 
     @Test func malformedInputGivesNoDetection() {
         let checker = SceneChecker()
-        #expect(checker.check(pixels: [1, 2, 3], width: 64, height: 64, target: CheckTarget(color: .red)).detection == nil)
+        #expect(
+            checker.check(pixels: [1, 2, 3], width: 64, height: 64, target: CheckTarget(color: .red)).detection == nil)
         #expect(checker.detections(pixels: [], width: 0, height: 0).isEmpty)
     }
 }

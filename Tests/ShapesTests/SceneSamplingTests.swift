@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 @testable import Shapes
 
@@ -22,7 +22,9 @@ import Foundation
         #expect(captions == SceneSamplingTests.goldenCaptions)
     }
 
-    static let goldenHashes: [UInt64] = [0x694d_a59d_5aba_1a8c, 0x86d3_2d94_9e33_fec3, 0x4da0_65de_39cc_18d4, 0xb60c_1527_ec8f_5fe6]
+    static let goldenHashes: [UInt64] = [
+        0x694d_a59d_5aba_1a8c, 0x86d3_2d94_9e33_fec3, 0x4da0_65de_39cc_18d4, 0xb60c_1527_ec8f_5fe6,
+    ]
     static let goldenCaptions = [
         "a large black hexagon on a white background", "a picture of a small cyan heart",
         "a picture of a large pink ring and a cyan circle", "purple star on a gradient background from brown to white",
@@ -37,7 +39,9 @@ import Foundation
                 #expect(Set(colors).count == colors.count, "colours repeat in \(scene)")
                 for (i, a) in scene.objects.enumerated() {
                     #expect(scene.background.contrasts(with: a.color))
-                    #expect(a.x - a.radius > 0.01 && a.x + a.radius < 0.99 && a.y - a.radius > 0.01 && a.y + a.radius < 0.99)
+                    #expect(
+                        a.x - a.radius > 0.01 && a.x + a.radius < 0.99 && a.y - a.radius > 0.01 && a.y + a.radius < 0.99
+                    )
                     for b in scene.objects[(i + 1)...] { #expect(SceneSampler.separated(a, b)) }
                 }
             }

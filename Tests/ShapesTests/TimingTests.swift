@@ -22,11 +22,14 @@ import Testing
         let checker = SceneChecker()
         let start = Date()
         for scene in scenes {
-            _ = checker.check(pixels: scene.render(size: 64), width: 64, height: 64, target: CheckTarget(scene.objects[0]))
+            _ = checker.check(
+                pixels: scene.render(size: 64), width: 64, height: 64, target: CheckTarget(scene.objects[0]))
         }
         print("check 64x64: \(String(format: "%.3f", Date().timeIntervalSince(start) / 64 * 1000)) ms per image")
         let sampleStart = Date()
         for seed in UInt64(0)..<10_000 { _ = Scene(seed: seed, split: .train).caption }
-        print("sample + caption: \(String(format: "%.2f", Date().timeIntervalSince(sampleStart) / 10_000 * 1e6)) µs per scene")
+        print(
+            "sample + caption: \(String(format: "%.2f", Date().timeIntervalSince(sampleStart) / 10_000 * 1e6)) µs per scene"
+        )
     }
 }
