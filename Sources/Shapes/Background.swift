@@ -54,17 +54,21 @@ public struct Background: Codable, Sendable, Equatable {
     /// The phrase used in captions, e.g. "a white background", "a blue and white striped background".
     /// `variant` picks between equivalent wordings.
     public func phrase(variant: Int) -> String {
+        let first = primary.word
+        let second = secondary.word
+        // "an orange background": the article agrees with the colour that follows it.
+        let article = "aeiou".contains(first.first ?? "x") ? "an" : "a"
         switch style {
         case .plain:
-            return "a \(primary.word) background"
+            return "\(article) \(first) background"
         case .gradient:
             return variant % 2 == 0
-                ? "a \(primary.word) to \(secondary.word) gradient background"
-                : "a gradient background from \(primary.word) to \(secondary.word)"
+                ? "\(article) \(first) to \(second) gradient background"
+                : "a gradient background from \(first) to \(second)"
         case .striped:
             return variant % 2 == 0
-                ? "a \(primary.word) and \(secondary.word) striped background"
-                : "a background of \(primary.word) and \(secondary.word) stripes"
+                ? "\(article) \(first) and \(second) striped background"
+                : "a background of \(first) and \(second) stripes"
         }
     }
 }

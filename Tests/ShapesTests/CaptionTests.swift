@@ -93,6 +93,10 @@ import Testing
             }
         }
         if !mentioned.contains(scene.objects[0]) { problems.append("subject not mentioned") }
+        for (article, word) in zip(words, words.dropFirst()) {
+            let vowel = "aeiou".contains(word.first ?? "x")
+            if (article == "a" && vowel) || (article == "an" && !vowel) { problems.append("\(article) \(word)") }
+        }
         if caption.contains("background") || caption.contains("stripes") {
             let phrases = [scene.background.phrase(variant: 0), scene.background.phrase(variant: 1)]
             if !phrases.contains(where: { caption.contains($0) }) { problems.append("background") }
