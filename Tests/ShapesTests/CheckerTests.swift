@@ -39,6 +39,11 @@ import Testing
         #expect(result.all >= 0.95)
     }
 
+    @Test func rightAt1024ThroughDownsampling() {
+        let result = CheckerTests.accuracy(size: 1024, count: 40, options: SamplingOptions(objectCounts: 1...2))
+        #expect(result.all >= 0.95)
+    }
+
     @Test func rightOnCleanMultiObjectRenders() {
         let result = CheckerTests.accuracy(size: 64, count: 300, options: SamplingOptions(objectCounts: 2...3))
         print("checker multi-object 64:", result)
