@@ -42,7 +42,8 @@ struct ShapesRequest {
             guard count <= 1024 else { throw UsageError("--preview shows at most 1024 scenes; lower --count") }
             destination = .preview(file, columns: try args.int("columns", in: 1...256) ?? 4)
         } else {
-            let batch = try args.int("batch", in: 1...65536) ?? 16
+            // Big frames cost more in memory traffic than in drawing, so the default shrinks above 256 px.
+            let batch = try args.int("batch", in: 1...65536) ?? max(1, min(16, 16 * 256 * 256 / (size * size)))
             guard batch * 3 * size * size <= ShapesRequest.maximumFrameValues else {
                 throw UsageError("--batch \(batch) at --size \(size) makes frames over 1 GiB; use a smaller batch")
             }

@@ -20,7 +20,7 @@ let spec = CommandSpec(
             help: "train, test (same distribution, other seeds) or heldout (held-out colour-shape pairs)"),
         OptionSpec(
             "size", value: "PX", default: "64", help: "image side in pixels (16...2048; designed for 64...1024)"),
-        OptionSpec("batch", short: "b", value: "B", default: "16", help: "scenes per frame"),
+        OptionSpec("batch", short: "b", value: "B", help: "scenes per frame (default: 16; 4 at 512 px, 1 at 1024 px)"),
         OptionSpec("out", short: "o", value: "DIR", help: "write PNG files and captions.tsv to DIR instead of frames"),
         OptionSpec("preview", value: "FILE", help: "write one contact sheet PNG of the scenes and list their captions"),
         OptionSpec("columns", value: "N", default: "4", help: "columns of the contact sheet"),
