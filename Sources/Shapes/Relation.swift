@@ -40,6 +40,17 @@ public enum Relation: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether a subject centred at `subject` stands in this relation to one centred at `reference` (normalized
+    /// coordinates, y down), for judging detected objects: the centres must be `margin` apart along the axis.
+    public func holds(_ subject: SIMD2<Double>, _ reference: SIMD2<Double>, margin: Double = 0.1) -> Bool {
+        switch self {
+        case .above: return subject.y < reference.y - margin
+        case .below: return subject.y > reference.y + margin
+        case .leftOf: return subject.x < reference.x - margin
+        case .rightOf: return subject.x > reference.x + margin
+        }
+    }
+
     /// Every relation that holds between two slots.
     public static func all(_ subject: Position, _ reference: Position) -> [Relation] {
         allCases.filter { $0.holds(subject, reference) }
