@@ -38,6 +38,8 @@ let package = Package(
         .target(
             name: "CLIP", dependencies: ["TensorCore", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
+        .target(
+            name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
