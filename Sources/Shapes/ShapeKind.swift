@@ -1,9 +1,9 @@
+// The distance functions follow Inigo Quilez's 2D SDF catalogue (iquilezles.org/articles/distfunctions2d).
 /// The nine shapes of the synthetic world, each an exact signed-distance function in unit coordinates.
 ///
 /// Unit coordinates put the shape's centre at the origin with y pointing up; every shape fits inside the unit
 /// circle, so an object of radius r covers at most a disc of radius r. Shapes are never rotated: "a triangle"
 /// always points up and "a diamond" is a square standing on a corner.
-// The distance functions follow Inigo Quilez's 2D SDF catalogue (iquilezles.org/articles/distfunctions2d).
 public enum ShapeKind: String, CaseIterable, Codable, Sendable {
     case circle, square, triangle, star, heart, ring, cross, hexagon, diamond
 
