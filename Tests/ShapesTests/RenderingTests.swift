@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Shapes
@@ -34,6 +35,19 @@ import Testing
             let mean = total / Float(small.count)
             #expect(mean < 0.002, "seed \(seed): mean difference \(mean)")
             #expect(worst < 0.3, "seed \(seed): worst difference \(worst)")
+        }
+    }
+
+    @Test func shapesFitTheUnitDiscAndAreSolid() {
+        for shape in ShapeKind.allCases {
+            for k in 0..<720 {
+                let angle = Float(k) * .pi / 360
+                let p = SIMD2<Float>(cos(angle), sin(angle))
+                #expect(shape.signedDistance(p * 1.0) >= -1e-4, "\(shape) pokes out at \(angle)")
+            }
+            // Each shape covers a fair part of its disc, so "small" and "large" read the same for every shape.
+            let template = ShapeTemplate(measuring: shape)
+            #expect(template.area > 0.3 * .pi && template.area < .pi, "\(shape) area \(template.area)")
         }
     }
 
