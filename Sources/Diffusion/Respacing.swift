@@ -50,13 +50,13 @@ public struct TimestepSchedule: RandomAccessCollection, Equatable, Sendable {
                 throw DiffusionError.timestepOutOfRange(
                     field: "pairs[\(i)].timestep", timestep: pair.timestep, trainingSteps: trainingSteps)
             }
-            if pair.previous < -1 || pair.previous >= pair.timestep {
-                throw DiffusionError.invalidConfiguration(
-                    field: "pairs[\(i)].previous", reason: "\(pair.previous) must be in -1..<\(pair.timestep)")
-            }
             if i > 0 && pair.timestep >= pairs[i - 1].timestep {
                 throw DiffusionError.invalidConfiguration(
                     field: "pairs[\(i)].timestep", reason: "timesteps must strictly descend")
+            }
+            if pair.previous < -1 || pair.previous >= pair.timestep {
+                throw DiffusionError.invalidConfiguration(
+                    field: "pairs[\(i)].previous", reason: "\(pair.previous) must be in -1..<\(pair.timestep)")
             }
         }
         self.pairs = pairs
