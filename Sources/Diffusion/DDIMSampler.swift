@@ -41,39 +41,61 @@ public struct DDIMSampler: DiffusionSampler, Sendable {
     public func step(sample: [Float], output: ModelOutput, timestep: Int, previous: Int, noise: [Float]?) throws
         -> StepOutput
     {
+        var previousSample = sample
+        var original = [Float](repeating: 0, count: sample.count)
+        try previousSample.withUnsafeMutableBufferPointer { x in
+            try original.withUnsafeMutableBufferPointer { x0 in
+                try output.prediction.withUnsafeBufferPointer { p in
+                    try withOptionalBuffer(noise) { z in
+                        try step(
+                            sample: x, prediction: p, noise: z, predictedOriginalSample: x0, timestep: timestep,
+                            previous: previous)
+                    }
+                }
+            }
+        }
+        return StepOutput(previousSample: previousSample, predictedOriginalSample: original)
+    }
+
+    /// The same step in place over raw buffers: `sample` is overwritten with x_prev and, if given,
+    /// `predictedOriginalSample` receives x₀. All buffers have the sample's length.
+    public func step(
+        sample: UnsafeMutableBufferPointer<Float>, prediction: UnsafeBufferPointer<Float>,
+        noise: UnsafeBufferPointer<Float>?, predictedOriginalSample: UnsafeMutableBufferPointer<Float>?,
+        timestep: Int, previous: Int
+    ) throws {
         try schedule.validate(timestep, field: "timestep", lowest: 0)
         if previous >= timestep || previous >= schedule.trainingSteps {
-            throw DiffusionError.invalidConfiguration(field: "previous", reason: "\(previous) must be below \(timestep)")
+            throw DiffusionError.invalidConfiguration(
+                field: "previous", reason: "\(previous) must be below \(timestep)")
         }
         let n = sample.count
-        try checkLength("prediction", output.prediction, n)
-        var noiseValues: [Float] = []
+        try checkLength("prediction", prediction.count, n)
+        try checkLength("predictedOriginalSample", predictedOriginalSample?.count ?? n, n)
         if eta > 0 {
             guard let noise else { throw DiffusionError.missingInput(name: "noise") }
-            try checkLength("noise", noise, n)
-            noiseValues = noise
+            try checkLength("noise", noise.count, n)
         }
         let c = StepCoefficients(
             schedule: schedule, timestep: timestep, previous: previous, finalAlphaCumprod: finalAlphaCumprod,
             useTrainedBeta: false)
         let sigma = eta * c.posteriorVariance.squareRoot()
+        // diffusers takes the square root unguarded (NaN for η > 1 on some jumps); clamp at zero instead.
         let direction = max(1 - c.alphaProductPrevious - sigma * sigma, 0).squareRoot()
         let signal = c.alphaProductPrevious.squareRoot()
-        var previousSample = [Float](repeating: 0, count: n)
-        var original = [Float](repeating: 0, count: n)
         for i in 0..<n {
             let x = Double(sample[i])
-            let p = Double(output.prediction[i])
-            let x0 = clipping.apply(predictionType.originalSample(prediction: p, noisy: x, alphaCumprod: c.alphaProduct))
+            let p = Double(prediction[i])
+            let x0 = clipping.apply(
+                predictionType.originalSample(prediction: p, noisy: x, alphaCumprod: c.alphaProduct))
             let eps =
                 usesClippedModelOutput
                 ? (x - c.alphaProduct.squareRoot() * x0) / c.betaProduct.squareRoot()
                 : predictionType.noise(prediction: p, noisy: x, alphaCumprod: c.alphaProduct)
             var value = signal * x0 + direction * eps
-            if eta > 0 { value += sigma * Double(noiseValues[i]) }
-            original[i] = Float(x0)
-            previousSample[i] = Float(value)
+            if eta > 0 { value += sigma * Double(noise![i]) }
+            predictedOriginalSample?[i] = Float(x0)
+            sample[i] = Float(value)
         }
-        return StepOutput(previousSample: previousSample, predictedOriginalSample: original)
     }
 }

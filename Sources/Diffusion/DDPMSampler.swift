@@ -73,43 +73,64 @@ public struct DDPMSampler: DiffusionSampler, Sendable {
     public func step(sample: [Float], output: ModelOutput, timestep: Int, previous: Int, noise: [Float]?) throws
         -> StepOutput
     {
+        var previousSample = sample
+        var original = [Float](repeating: 0, count: sample.count)
+        try previousSample.withUnsafeMutableBufferPointer { x in
+            try original.withUnsafeMutableBufferPointer { x0 in
+                try output.prediction.withUnsafeBufferPointer { p in
+                    try withOptionalBuffer(output.varianceValues) { v in
+                        try withOptionalBuffer(noise) { z in
+                            try step(
+                                sample: x, prediction: p, varianceValues: v, noise: z, predictedOriginalSample: x0,
+                                timestep: timestep, previous: previous)
+                        }
+                    }
+                }
+            }
+        }
+        return StepOutput(previousSample: previousSample, predictedOriginalSample: original)
+    }
+
+    /// The same step in place over raw buffers (for tensor-engine adapters): `sample` is overwritten with x_prev and,
+    /// if given, `predictedOriginalSample` receives x₀. All buffers have the sample's length.
+    public func step(
+        sample: UnsafeMutableBufferPointer<Float>, prediction: UnsafeBufferPointer<Float>,
+        varianceValues: UnsafeBufferPointer<Float>?, noise: UnsafeBufferPointer<Float>?,
+        predictedOriginalSample: UnsafeMutableBufferPointer<Float>?, timestep: Int, previous: Int
+    ) throws {
         try schedule.validate(timestep, field: "timestep", lowest: 0)
         try schedule.validate(previous, field: "previous")
         if previous >= timestep {
-            throw DiffusionError.invalidConfiguration(field: "previous", reason: "\(previous) must be below \(timestep)")
+            throw DiffusionError.invalidConfiguration(
+                field: "previous", reason: "\(previous) must be below \(timestep)")
         }
         let n = sample.count
-        try checkLength("prediction", output.prediction, n)
+        try checkLength("prediction", prediction.count, n)
+        try checkLength("predictedOriginalSample", predictedOriginalSample?.count ?? n, n)
         let noisy = timestep > 0
-        var noiseValues: [Float] = []
         if noisy {
             guard let noise else { throw DiffusionError.missingInput(name: "noise") }
-            try checkLength("noise", noise, n)
-            noiseValues = noise
+            try checkLength("noise", noise.count, n)
         }
-        var varianceValues: [Float] = []
-        if varianceType == .learnedRange && noisy {
-            guard let values = output.varianceValues else { throw DiffusionError.missingInput(name: "varianceValues") }
-            try checkLength("varianceValues", values, n)
-            varianceValues = values
+        let learned = varianceType == .learnedRange && noisy
+        if learned {
+            guard let varianceValues else { throw DiffusionError.missingInput(name: "varianceValues") }
+            try checkLength("varianceValues", varianceValues.count, n)
         }
         let c = coefficients(timestep, previous)
-        let fixedSigma = varianceType == .learnedRange || !noisy ? 0 : standardDeviation(c, 0)
-        var previousSample = [Float](repeating: 0, count: n)
-        var original = [Float](repeating: 0, count: n)
+        let fixedSigma = learned || !noisy ? 0 : standardDeviation(c, 0)
         for i in 0..<n {
             let x = Double(sample[i])
             let x0 = clipping.apply(
-                predictionType.originalSample(
-                    prediction: Double(output.prediction[i]), noisy: x, alphaCumprod: c.alphaProduct))
-            original[i] = Float(x0)
-            var mean = c.originalCoefficient * x0 + c.noisyCoefficient * x
+                predictionType.originalSample(prediction: Double(prediction[i]), noisy: x, alphaCumprod: c.alphaProduct)
+            )
+            predictedOriginalSample?[i] = Float(x0)
+            var value = c.originalCoefficient * x0 + c.noisyCoefficient * x
             if noisy {
-                let sigma = varianceType == .learnedRange ? standardDeviation(c, Double(varianceValues[i])) : fixedSigma
-                mean += sigma * Double(noiseValues[i])
+                let sigma = learned ? standardDeviation(c, Double(varianceValues![i])) : fixedSigma
+                value += sigma * Double(noise![i])
             }
-            previousSample[i] = Float(mean)
+            sample[i] = Float(value)
         }
-        return StepOutput(previousSample: previousSample, predictedOriginalSample: original)
     }
 }

@@ -41,22 +41,24 @@ public struct DenoisingStep {
 /// ```swift
 /// for result in loop { let step = try result.get(); progress(step.index, step.count) }
 /// ```
-public struct DenoisingLoop<Sampler: DiffusionSampler, Noise: NoiseSource>: Sequence, IteratorProtocol {
+public struct DenoisingLoop: Sequence, IteratorProtocol {
     /// The current sample.
     public private(set) var sample: [Float]
     /// The jumps still to run start at `position`.
     public private(set) var position: Int = 0
     /// The schedule being run.
     public let timesteps: TimestepSchedule
-    private let sampler: Sampler
+    /// The update rule.
+    public let sampler: any DiffusionSampler
+    /// The noise source, advanced by every step that needs noise (read it back to continue the stream).
+    public private(set) var noise: any NoiseSource
     private let model: DenoisingModel
-    private var noise: Noise
     private var failed = false
 
     /// A loop from `initialSample` (x_T: noise scaled by the scheduler's initial sigma of 1, or an inverted
     /// latent) through `timesteps`.
     public init(
-        initialSample: [Float], timesteps: TimestepSchedule, sampler: Sampler, noise: Noise,
+        initialSample: [Float], timesteps: TimestepSchedule, sampler: any DiffusionSampler, noise: any NoiseSource,
         model: @escaping DenoisingModel
     ) {
         self.sample = initialSample

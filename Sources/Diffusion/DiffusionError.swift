@@ -23,5 +23,18 @@ public enum DiffusionError: Error, Equatable, CustomStringConvertible {
 
 @inline(__always)
 func checkLength(_ name: String, _ array: [Float], _ expected: Int) throws {
-    if array.count != expected { throw DiffusionError.lengthMismatch(name: name, expected: expected, actual: array.count) }
+    if array.count != expected {
+        throw DiffusionError.lengthMismatch(name: name, expected: expected, actual: array.count)
+    }
+}
+
+@inline(__always)
+func checkLength(_ name: String, _ count: Int, _ expected: Int) throws {
+    if count != expected { throw DiffusionError.lengthMismatch(name: name, expected: expected, actual: count) }
+}
+
+/// Calls `body` with a buffer over `array`, or with nil.
+func withOptionalBuffer<R>(_ array: [Float]?, _ body: (UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+    guard let array else { return try body(nil) }
+    return try array.withUnsafeBufferPointer { try body($0) }
 }

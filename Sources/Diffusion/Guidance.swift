@@ -48,7 +48,8 @@ public struct ClassifierFreeGuidance: Equatable, Sendable {
     }
 
     /// Wraps a pair of models (or one model called twice with different conditioning) into a guided model.
-    public func guided(unconditional: @escaping DenoisingModel, conditional: @escaping DenoisingModel) -> DenoisingModel {
+    public func guided(unconditional: @escaping DenoisingModel, conditional: @escaping DenoisingModel) -> DenoisingModel
+    {
         let guidance = self
         return { sample, timestep in
             try guidance.combine(

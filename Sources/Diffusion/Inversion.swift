@@ -3,7 +3,9 @@
 ///
 /// Each jump prev → t of the schedule is walked in reverse: ε is predicted at the current level (the model is
 /// evaluated at `prev`, or at `t` for the first jump out of the clean sample, which has no timestep of its own),
-/// x₀ is formed from it, and x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε.
+/// x₀ is formed from it, and x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε. The walk mirrors the sampler exactly when each jump
+/// lands on the next timestep (Karlo, DDPM and DDIM `leading` schedules); with DDIM `trailing`/`linspace` the
+/// landing levels differ from the next timestep by a step, as they do when sampling.
 // Follows the reverse DDIM update of glide-text2im's ddim_reverse_sample.
 public struct DDIMInversion: Sendable {
     /// The training noise schedule.

@@ -32,14 +32,14 @@ public struct LossValue: Sendable {
     public let gradient: [Float]
 }
 
-/// The hybrid loss's variational-bound term and its gradients with respect to the model outputs.
-public struct VariationalBoundValue: Sendable {
-    /// L_vb in bits per dimension: KL(q(x_{t−1}|x_t,x₀) ‖ p(x_{t−1}|x_t)) for t > 0, the discretized Gaussian
-    /// negative log-likelihood of x₀ for t = 0.
+/// A loss over a learned-variance model's output and its gradients with respect to both output arrays.
+public struct ModelOutputLoss: Sendable {
+    /// The loss. For `variationalBound`, L_vb in bits per dimension: KL(q(x_{t−1}|x_t,x₀) ‖ p(x_{t−1}|x_t)) for
+    /// t > 0, the discretized Gaussian negative log-likelihood of x₀ for t = 0.
     public let value: Double
-    /// ∂L_vb/∂prediction (all zeros unless the mean gradient is requested).
+    /// ∂loss/∂prediction (for `variationalBound`, all zeros unless the mean gradient is requested).
     public let predictionGradient: [Float]
-    /// ∂L_vb/∂v for the learned-range variance values.
+    /// ∂loss/∂v for the learned-range variance values.
     public let varianceGradient: [Float]
 }
 
@@ -83,7 +83,7 @@ public enum DiffusionLoss {
     public static func variationalBound(
         original: [Float], noisy: [Float], timestep: Int, output: ModelOutput, predictionType: PredictionType,
         schedule: NoiseSchedule, trainsMean: Bool = false
-    ) throws -> VariationalBoundValue {
+    ) throws -> ModelOutputLoss {
         try schedule.validate(timestep, field: "timestep", lowest: 0)
         let n = original.count
         try checkLength("noisy", noisy, n)
@@ -104,7 +104,8 @@ public enum DiffusionLoss {
         for i in 0..<n {
             let x0 = Double(original[i])
             let xt = Double(noisy[i])
-            let predicted = predictionType.originalSample(prediction: Double(output.prediction[i]), noisy: xt, alphaCumprod: a)
+            let predicted = predictionType.originalSample(
+                prediction: Double(output.prediction[i]), noisy: xt, alphaCumprod: a)
             let modelMean = c0 * predicted + ct * xt
             let fraction = (Double(values[i]) + 1) / 2
             let modelLogVariance = fraction * maxLog + (1 - fraction) * minLog
@@ -122,7 +123,8 @@ public enum DiffusionLoss {
                 dMean = -diff * precision
                 dLogVariance = 0.5 * (1 - ratio - diff * diff * precision)
             } else {
-                let nll = discretizedGaussianNegativeLogLikelihood(x: x0, mean: modelMean, logScale: 0.5 * modelLogVariance)
+                let nll = discretizedGaussianNegativeLogLikelihood(
+                    x: x0, mean: modelMean, logScale: 0.5 * modelLogVariance)
                 term = nll.value
                 dMean = nll.dMean
                 dLogVariance = 0.5 * nll.dLogScale
@@ -131,8 +133,29 @@ public enum DiffusionLoss {
             varianceGradient[i] = Float(scale * dLogVariance * dLogVarianceDv)
             if trainsMean { predictionGradient[i] = Float(scale * dMean * meanPerPrediction) }
         }
-        return VariationalBoundValue(
+        return ModelOutputLoss(
             value: total * scale, predictionGradient: predictionGradient, varianceGradient: varianceGradient)
+    }
+
+    /// The hybrid loss of improved DDPM / GLIDE for a learned-range model: the simple MSE on the prediction plus
+    /// `variationalBoundWeight` · L_vb (whose mean is held constant). GLIDE's `RESCALED_MSE` uses a weight of
+    /// T / 1000. Returns the total and the gradients with respect to both output arrays.
+    public static func hybrid(
+        original: [Float], noise: [Float], noisy: [Float], timestep: Int, output: ModelOutput,
+        predictionType: PredictionType, schedule: NoiseSchedule, weighting: LossWeighting = .uniform,
+        variationalBoundWeight: Double = 1
+    ) throws -> ModelOutputLoss {
+        let target = try target(
+            for: predictionType, original: original, noise: noise, timestep: timestep, schedule: schedule)
+        let weight = weighting.weight(
+            signalToNoiseRatio: schedule.signalToNoiseRatio(at: timestep), predictionType: predictionType)
+        let simple = try meanSquaredError(prediction: output.prediction, target: target, weight: weight)
+        let bound = try variationalBound(
+            original: original, noisy: noisy, timestep: timestep, output: output, predictionType: predictionType,
+            schedule: schedule)
+        return ModelOutputLoss(
+            value: simple.value + variationalBoundWeight * bound.value, predictionGradient: simple.gradient,
+            varianceGradient: bound.varianceGradient.map { Float(variationalBoundWeight) * $0 })
     }
 
     /// −log P(x) for x in [−1, 1] quantised to 256 levels under N(mean, exp(logScale)²), with GLIDE's tanh

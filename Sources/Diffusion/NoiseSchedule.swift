@@ -51,7 +51,8 @@ public struct NoiseSchedule: Equatable, Sendable {
     /// the betas would not lie in (0, 1].
     public init(_ betaSchedule: BetaSchedule = .squaredCosine, trainingSteps: Int = 1000) throws {
         guard trainingSteps >= 2 else {
-            throw DiffusionError.invalidConfiguration(field: "trainingSteps", reason: "must be at least 2, got \(trainingSteps)")
+            throw DiffusionError.invalidConfiguration(
+                field: "trainingSteps", reason: "must be at least 2, got \(trainingSteps)")
         }
         self.betaSchedule = betaSchedule
         self.trainingSteps = trainingSteps
@@ -59,7 +60,8 @@ public struct NoiseSchedule: Equatable, Sendable {
         switch betaSchedule {
         case .linear(let start, let end):
             guard start > 0, start < 1 else {
-                throw DiffusionError.invalidConfiguration(field: "start", reason: "beta must be in (0, 1), got \(start)")
+                throw DiffusionError.invalidConfiguration(
+                    field: "start", reason: "beta must be in (0, 1), got \(start)")
             }
             guard end > 0, end < 1 else {
                 throw DiffusionError.invalidConfiguration(field: "end", reason: "beta must be in (0, 1), got \(end)")

@@ -104,7 +104,8 @@ public struct TimestepSchedule: RandomAccessCollection, Equatable, Sendable {
 
     private static func checkCount(_ steps: Int, _ trainingSteps: Int, minimum: Int) throws {
         guard trainingSteps >= 2 else {
-            throw DiffusionError.invalidConfiguration(field: "trainingSteps", reason: "must be at least 2, got \(trainingSteps)")
+            throw DiffusionError.invalidConfiguration(
+                field: "trainingSteps", reason: "must be at least 2, got \(trainingSteps)")
         }
         guard steps >= minimum, steps <= trainingSteps else {
             throw DiffusionError.invalidConfiguration(
@@ -113,7 +114,8 @@ public struct TimestepSchedule: RandomAccessCollection, Equatable, Sendable {
     }
 
     // Follows diffusers' DDPMScheduler/DDIMScheduler.set_timesteps (numpy rounds half to even).
-    private static func spacedTimesteps(_ steps: Int, _ trainingSteps: Int, _ spacing: TimestepSpacing) throws -> [Int] {
+    private static func spacedTimesteps(_ steps: Int, _ trainingSteps: Int, _ spacing: TimestepSpacing) throws -> [Int]
+    {
         try checkCount(steps, trainingSteps, minimum: 1)
         let total = Double(trainingSteps)
         switch spacing {
@@ -122,7 +124,8 @@ public struct TimestepSchedule: RandomAccessCollection, Equatable, Sendable {
             let timesteps = (0..<steps).reversed().map { $0 * ratio + offset }
             if let first = timesteps.first, first >= trainingSteps || offset < 0 {
                 throw DiffusionError.invalidConfiguration(
-                    field: "offset", reason: "steps offset \(offset) puts timestep \(first) outside 0..<\(trainingSteps)")
+                    field: "offset",
+                    reason: "steps offset \(offset) puts timestep \(first) outside 0..<\(trainingSteps)")
             }
             return timesteps
         case .trailing:

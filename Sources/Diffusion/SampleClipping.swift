@@ -25,7 +25,9 @@ public enum SampleClipping: Equatable, Sendable {
         switch self {
         case .off: return
         case .symmetric(let r):
-            if !(r > 0) { throw DiffusionError.invalidConfiguration(field: "clipping", reason: "range must be > 0, got \(r)") }
+            if !(r > 0) {
+                throw DiffusionError.invalidConfiguration(field: "clipping", reason: "range must be > 0, got \(r)")
+            }
         case .range(let lower, let upper):
             if !(lower < upper) {
                 throw DiffusionError.invalidConfiguration(

@@ -13,13 +13,17 @@ import Testing
         let model: DenoisingModel = { x, t in
             let a = schedule.alphasCumprod[t]
             // ε implied by x and the known x₀, then expressed as the requested prediction.
-            let eps = (0..<x.count).map { Float((Double(x[$0]) - a.squareRoot() * Double(target[$0])) / (1 - a).squareRoot()) }
-            return ModelOutput(prediction: try PredictionType.epsilon.convert(eps, to: predictionType, noisy: x, alphaCumprod: a))
+            let eps = (0..<x.count).map {
+                Float((Double(x[$0]) - a.squareRoot() * Double(target[$0])) / (1 - a).squareRoot())
+            }
+            return ModelOutput(
+                prediction: try PredictionType.epsilon.convert(eps, to: predictionType, noisy: x, alphaCumprod: a))
         }
         // Start from a point on the trajectory of `target` so that the model is exact everywhere.
         let image = target
         let timesteps = try TimestepSchedule.ddim(steps: 20)
-        let latent = try DDIMInversion(schedule: schedule, predictionType: predictionType).invert(image, timesteps: timesteps, model: model)
+        let latent = try DDIMInversion(schedule: schedule, predictionType: predictionType).invert(
+            image, timesteps: timesteps, model: model)
         var loop = DenoisingLoop(
             initialSample: latent, timesteps: timesteps,
             sampler: try DDIMSampler(schedule: schedule, predictionType: predictionType, clipping: .off),
@@ -41,7 +45,8 @@ import Testing
             let (mean, std) = meanAndStd(latent)
             #expect(abs(mean) < 0.15 && abs(std - 1) < 0.15, "latent should look like noise: \(mean) \(std)")
             var loop = DenoisingLoop(
-                initialSample: latent, timesteps: timesteps, sampler: try DDIMSampler(schedule: schedule, clipping: .off),
+                initialSample: latent, timesteps: timesteps,
+                sampler: try DDIMSampler(schedule: schedule, clipping: .off),
                 noise: TestNormals(seed: 0), model: model)
             let back = try loop.run()
             let error = zip(back, image).map { abs(Double($0) - Double($1)) }.max()!

@@ -10,7 +10,8 @@ import Testing
         let eps: [Float] = [0.2, 0.3]
         let t = 400
         let a = schedule.alphasCumprod[t]
-        #expect(try DiffusionLoss.target(for: .epsilon, original: x0, noise: eps, timestep: t, schedule: schedule) == eps)
+        #expect(
+            try DiffusionLoss.target(for: .epsilon, original: x0, noise: eps, timestep: t, schedule: schedule) == eps)
         #expect(try DiffusionLoss.target(for: .sample, original: x0, noise: eps, timestep: t, schedule: schedule) == x0)
         let v = try DiffusionLoss.target(for: .velocity, original: x0, noise: eps, timestep: t, schedule: schedule)
         #expect(abs(Double(v[0]) - (a.squareRoot() * 0.2 - (1 - a).squareRoot() * 0.5)) < 1e-6)
@@ -21,7 +22,9 @@ import Testing
         let y: [Float] = [0, 1, 1.5]
         let loss = try DiffusionLoss.meanSquaredError(prediction: p, target: y, weight: 2)
         #expect(abs(loss.value - 2 * (0.25 + 4 + 0.25) / 3) < 1e-12)
-        try checkGradient(p, loss.gradient) { try DiffusionLoss.meanSquaredError(prediction: $0, target: y, weight: 2).value }
+        try checkGradient(p, loss.gradient) {
+            try DiffusionLoss.meanSquaredError(prediction: $0, target: y, weight: 2).value
+        }
     }
 
     @Test func minSNRWeights() {
@@ -55,7 +58,8 @@ import Testing
         let x0: [Float] = [-1, 1, 0.2, -0.4, 0.9]
         let eps: [Float] = [0.4, -1.3, 0.7, 0.1, -0.2]
         let xt = try schedule.addNoise(to: x0, noise: eps, at: t)
-        let truth = try DiffusionLoss.target(for: predictionType, original: x0, noise: eps, timestep: t, schedule: schedule)
+        let truth = try DiffusionLoss.target(
+            for: predictionType, original: x0, noise: eps, timestep: t, schedule: schedule)
         // A prediction that is close to but not at the truth (t = 0 likelihood is sharp).
         let offsets: [Float] = [0.002, -0.003, 0.001, 0.004, -0.002]
         let scale: Float = predictionType == .sample ? 1 : 0.5
@@ -84,6 +88,27 @@ import Testing
         #expect(frozen.predictionGradient.allSatisfy { $0 == 0 })
         #expect(frozen.varianceGradient == vb.varianceGradient)
     }
+
+    @Test func hybridLossGradients() throws {
+        let x0: [Float] = [0.3, -0.7, 0.1, 0.95]
+        let eps: [Float] = [1, -0.5, 0.2, -1.4]
+        let t = 250
+        let xt = try schedule.addNoise(to: x0, noise: eps, at: t)
+        let prediction: [Float] = [0.8, -0.3, 0.5, -1]
+        let values: [Float] = [0.2, -0.4, 0.7, 0]
+        func loss(_ p: [Float], _ v: [Float]) throws -> ModelOutputLoss {
+            try DiffusionLoss.hybrid(
+                original: x0, noise: eps, noisy: xt, timestep: t, output: ModelOutput(prediction: p, varianceValues: v),
+                predictionType: .epsilon, schedule: schedule, weighting: .minSNR(gamma: 5), variationalBoundWeight: 1)
+        }
+        let value = try loss(prediction, values)
+        let snr = schedule.signalToNoiseRatio(at: t)
+        let mse = try DiffusionLoss.meanSquaredError(prediction: prediction, target: eps, weight: min(snr, 5) / snr)
+        #expect(value.value > mse.value)
+        // The mean is held constant in the bound, so the prediction gradient is the MSE's alone.
+        #expect(value.predictionGradient == mse.gradient)
+        try checkGradient(values, value.varianceGradient) { try loss(prediction, $0).value }
+    }
 }
 
 /// Central finite differences of `f` at `x` against `gradient` (the loss is evaluated in Double, the input is Float).
@@ -99,6 +124,8 @@ func checkGradient(
         let numeric = (try f(plus) - f(minus)) / Double(plus[i] - minus[i])
         let analytic = Double(gradient[i])
         let tolerance = 1e-3 * max(abs(numeric), abs(analytic)) + 1e-6
-        #expect(abs(numeric - analytic) <= tolerance, "element \(i): numeric \(numeric) analytic \(analytic)", sourceLocation: sourceLocation)
+        #expect(
+            abs(numeric - analytic) <= tolerance, "element \(i): numeric \(numeric) analytic \(analytic)",
+            sourceLocation: sourceLocation)
     }
 }

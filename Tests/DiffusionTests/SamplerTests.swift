@@ -9,7 +9,8 @@ import Testing
         let sampler = try DDPMSampler(schedule: schedule, varianceType: .learnedRange)
         let x: [Float] = [0.1, 0.2]
         #expect(throws: DiffusionError.missingInput(name: "noise")) {
-            try sampler.step(sample: x, output: ModelOutput(prediction: x, varianceValues: x), timestep: 5, previous: 4, noise: nil)
+            try sampler.step(
+                sample: x, output: ModelOutput(prediction: x, varianceValues: x), timestep: 5, previous: 4, noise: nil)
         }
         #expect(throws: DiffusionError.missingInput(name: "varianceValues")) {
             try sampler.step(sample: x, output: ModelOutput(prediction: x), timestep: 5, previous: 4, noise: x)
@@ -21,7 +22,8 @@ import Testing
             try sampler.step(sample: x, output: ModelOutput(prediction: x), timestep: 1000, previous: 4, noise: x)
         }
         // The last step needs neither.
-        let last = try sampler.step(sample: x, output: ModelOutput(prediction: x), timestep: 0, previous: -1, noise: nil)
+        let last = try sampler.step(
+            sample: x, output: ModelOutput(prediction: x), timestep: 0, previous: -1, noise: nil)
         #expect(last.previousSample.count == 2)
         #expect(!sampler.needsNoise(timestep: 0, previous: -1))
     }
@@ -31,8 +33,14 @@ import Testing
         let small = try DDPMSampler(schedule: schedule, varianceType: .fixedSmall)
         let large = try DDPMSampler(schedule: schedule, varianceType: .fixedLarge)
         let (t, p) = (500, 458)
-        #expect(abs(learned.standardDeviation(timestep: t, previous: p, varianceValue: -1) - small.standardDeviation(timestep: t, previous: p)) < 1e-12)
-        #expect(abs(learned.standardDeviation(timestep: t, previous: p, varianceValue: 1) - large.standardDeviation(timestep: t, previous: p)) < 1e-12)
+        #expect(
+            abs(
+                learned.standardDeviation(timestep: t, previous: p, varianceValue: -1)
+                    - small.standardDeviation(timestep: t, previous: p)) < 1e-12)
+        #expect(
+            abs(
+                learned.standardDeviation(timestep: t, previous: p, varianceValue: 1)
+                    - large.standardDeviation(timestep: t, previous: p)) < 1e-12)
         let beta = 1 - schedule.alphasCumprod[t] / schedule.alphasCumprod[p]
         #expect(abs(large.standardDeviation(timestep: t, previous: p) - beta.squareRoot()) < 1e-12)
     }
@@ -42,10 +50,12 @@ import Testing
         let x0: [Float] = [0.25, -0.5, 0.75]
         let eps: [Float] = [1, -1, 0.5]
         let xt = try schedule.addNoise(to: x0, noise: eps, at: 600)
-        let result = try sampler.step(sample: xt, output: ModelOutput(prediction: x0), timestep: 600, previous: -1, noise: nil)
+        let result = try sampler.step(
+            sample: xt, output: ModelOutput(prediction: x0), timestep: 600, previous: -1, noise: nil)
         for i in 0..<3 { #expect(abs(result.previousSample[i] - x0[i]) < 1e-6) }
         // Landing on an intermediate level puts x on the same noise trajectory.
-        let mid = try sampler.step(sample: xt, output: ModelOutput(prediction: x0), timestep: 600, previous: 300, noise: nil)
+        let mid = try sampler.step(
+            sample: xt, output: ModelOutput(prediction: x0), timestep: 600, previous: 300, noise: nil)
         let expected = try schedule.addNoise(to: x0, noise: eps, at: 300)
         for i in 0..<3 { #expect(abs(mid.previousSample[i] - expected[i]) < 1e-5) }
     }
@@ -72,7 +82,9 @@ import Testing
         let sampler = try DDPMSampler(schedule: schedule)
         for pair in timesteps {
             let z = pair.timestep > 0 ? manualNoise.normals(count: 16) : nil
-            x = try sampler.step(sample: x, output: model(x, pair.timestep), timestep: pair.timestep, previous: pair.previous, noise: z).previousSample
+            x = try sampler.step(
+                sample: x, output: model(x, pair.timestep), timestep: pair.timestep, previous: pair.previous, noise: z
+            ).previousSample
         }
         #expect(try loop.run() == x)
         #expect(manualNoise.drawn == 6)
@@ -91,8 +103,48 @@ import Testing
         // DDIM with η = 0 draws nothing.
         var counting = DenoisingLoop(
             initialSample: start, timesteps: try .ddim(steps: 5), sampler: try DDIMSampler(schedule: schedule),
-            noise: ClosureNoiseSource { _ in Issue.record("noise drawn"); return [] }, model: model)
+            noise: ClosureNoiseSource { _ in
+                Issue.record("noise drawn"); return []
+            }, model: model)
         _ = try counting.run()
+    }
+
+    @Test func bufferStepsMatchArraySteps() throws {
+        var noise = TestNormals(seed: 9)
+        let x = noise.normals(count: 12)
+        let p = noise.normals(count: 12)
+        let v = noise.normals(count: 12).map { max(-1, min(1, $0)) }
+        let z = noise.normals(count: 12)
+        let ddpm = try DDPMSampler(schedule: schedule, varianceType: .learnedRange)
+        let expected = try ddpm.step(
+            sample: x, output: ModelOutput(prediction: p, varianceValues: v), timestep: 600, previous: 560, noise: z)
+        var inPlace = x
+        try inPlace.withUnsafeMutableBufferPointer { buffer in
+            try p.withUnsafeBufferPointer { pb in
+                try v.withUnsafeBufferPointer { vb in
+                    try z.withUnsafeBufferPointer { zb in
+                        try ddpm.step(
+                            sample: buffer, prediction: pb, varianceValues: vb, noise: zb, predictedOriginalSample: nil,
+                            timestep: 600, previous: 560)
+                    }
+                }
+            }
+        }
+        #expect(inPlace == expected.previousSample)
+        let ddim = try DDIMSampler(schedule: schedule, eta: 0.5)
+        let expectedDDIM = try ddim.step(
+            sample: x, output: ModelOutput(prediction: p), timestep: 600, previous: 560, noise: z)
+        var ddimInPlace = x
+        try ddimInPlace.withUnsafeMutableBufferPointer { buffer in
+            try p.withUnsafeBufferPointer { pb in
+                try z.withUnsafeBufferPointer { zb in
+                    try ddim.step(
+                        sample: buffer, prediction: pb, noise: zb, predictedOriginalSample: nil, timestep: 600,
+                        previous: 560)
+                }
+            }
+        }
+        #expect(ddimInPlace == expectedDDIM.previousSample)
     }
 
     struct Boom: Error {}
@@ -119,7 +171,8 @@ import Testing
         var noise = TestNormals(seed: 7)
         let start = noise.normals(count: 8_000)
         func run<S: DiffusionSampler>(_ sampler: S, _ timesteps: TimestepSchedule) throws -> (Double, Double) {
-            var loop = DenoisingLoop(initialSample: start, timesteps: timesteps, sampler: sampler, noise: noise, model: model)
+            var loop = DenoisingLoop(
+                initialSample: start, timesteps: timesteps, sampler: sampler, noise: noise, model: model)
             return meanAndStd(try loop.run())
         }
         // Deterministic DDIM follows the probability-flow ODE, which for Gaussian data is the affine map
@@ -139,8 +192,18 @@ import Testing
         #expect(odeErrors[1] < 0.02)
         for (name, steps, tolerance) in [("coarse", 50, 0.04), ("fine", 250, 0.012)] {
             let results = [
-                ("DDPM small", try run(DDPMSampler(schedule: schedule, varianceType: .fixedSmallLog, clipping: .off), .karlo(steps: steps))),
-                ("DDPM large", try run(DDPMSampler(schedule: schedule, varianceType: .fixedLarge, clipping: .off), .karlo(steps: steps))),
+                (
+                    "DDPM small",
+                    try run(
+                        DDPMSampler(schedule: schedule, varianceType: .fixedSmallLog, clipping: .off),
+                        .karlo(steps: steps))
+                ),
+                (
+                    "DDPM large",
+                    try run(
+                        DDPMSampler(schedule: schedule, varianceType: .fixedLarge, clipping: .off), .karlo(steps: steps)
+                    )
+                ),
                 ("DDIM eta 1", try run(DDIMSampler(schedule: schedule, clipping: .off, eta: 1), .ddim(steps: steps))),
             ]
             for (sampler, (mean, std)) in results {
@@ -163,7 +226,8 @@ import Testing
             let a = try ddim.step(sample: x, output: ModelOutput(prediction: eps), timestep: t, previous: p, noise: z)
             let b = try ddpm.step(sample: x, output: ModelOutput(prediction: eps), timestep: t, previous: p, noise: z)
             for i in 0..<32 {
-                #expect(abs(a.previousSample[i] - b.previousSample[i]) <= 1e-5 * max(1, abs(b.previousSample[i])), "t=\(t)")
+                #expect(
+                    abs(a.previousSample[i] - b.previousSample[i]) <= 1e-5 * max(1, abs(b.previousSample[i])), "t=\(t)")
             }
         }
     }
@@ -180,7 +244,8 @@ import Testing
         let batched = try guidance.combine(
             batched: ModelOutput(prediction: [1, 2, 2, 0], varianceValues: [-1, -1, 0.5, 0.25]))
         #expect(batched == g)
-        #expect(try ClassifierFreeGuidance(scale: 1).combine(unconditional: u, conditional: c).prediction == c.prediction)
+        #expect(
+            try ClassifierFreeGuidance(scale: 1).combine(unconditional: u, conditional: c).prediction == c.prediction)
         #expect(throws: DiffusionError.self) { try guidance.combine(batched: ModelOutput(prediction: [1, 2, 3])) }
         let model = guidance.guided(
             unconditional: { _, _ in u }, conditional: { _, _ in c })

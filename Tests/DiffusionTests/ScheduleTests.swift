@@ -26,7 +26,9 @@ import Testing
         for t in [1, 10, 500, 999] {
             let previous = s.alphasCumprod[t - 1]
             // The posterior mean of x_t = √ᾱ_t x₀ (no noise) must be √ᾱ_{t−1} x₀.
-            let mean = s.posteriorMeanCoefficientOriginal[t] + s.posteriorMeanCoefficientNoisy[t] * s.alphasCumprod[t].squareRoot()
+            let mean =
+                s.posteriorMeanCoefficientOriginal[t] + s.posteriorMeanCoefficientNoisy[t]
+                * s.alphasCumprod[t].squareRoot()
             #expect(abs(mean - previous.squareRoot()) < 1e-12)
             #expect(abs(s.posteriorLogVarianceClipped[t] - log(s.posteriorVariance[t])) < 1e-12)
         }
