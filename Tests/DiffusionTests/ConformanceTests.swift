@@ -109,4 +109,31 @@ import Testing
         #expect(worstReplay < 1e-5, "\(c.name) vs replay")
         #expect(worstDiffusers < 1e-3, "\(c.name) vs diffusers")
     }
+
+    /// The hybrid loss's L_vb against DALLE2-pytorch's `normal_kl` / `discretized_gaussian_log_likelihood`, with
+    /// gradients from torch autograd (mean not detached, so the prediction gradient is checked too).
+    @Test func variationalBoundMatchesReference() throws {
+        let fixture = try #require(Self.fixture)
+        let schedule = try NoiseSchedule(.squaredCosine)
+        #expect(fixture.variational_bound.count == 12)
+        var worst = 0.0
+        for c in fixture.variational_bound {
+            let f = { (x: [Double]) in x.map { Float($0) } }
+            let result = try DiffusionLoss.variationalBound(
+                original: f(c.original), noisy: f(c.noisy), timestep: c.t,
+                output: ModelOutput(prediction: f(c.prediction), varianceValues: f(c.variance_values)),
+                predictionType: PredictionType(fixture: c.prediction_type), schedule: schedule, trainsMean: true)
+            let valueError = abs(result.value - c.value) / max(1, abs(c.value))
+            // Gradients are relative to the largest component (single elements can be ~0).
+            let scaleV = max(c.variance_gradient.map(abs).max()!, 1e-12)
+            let scaleP = max(c.prediction_gradient.map(abs).max()!, 1e-12)
+            let gv = zip(result.varianceGradient, c.variance_gradient).map { abs(Double($0) - $1) / scaleV }.max()!
+            let gp = zip(result.predictionGradient, c.prediction_gradient).map { abs(Double($0) - $1) / scaleP }.max()!
+            worst = max(worst, valueError, gv, gp)
+            #expect(valueError < 1e-6, "\(c.prediction_type) t=\(c.t) value \(result.value) vs \(c.value)")
+            #expect(gv < 1e-5, "\(c.prediction_type) t=\(c.t) variance gradient")
+            #expect(gp < 1e-5, "\(c.prediction_type) t=\(c.t) prediction gradient")
+        }
+        print("variational bound vs DALLE2-pytorch helpers: max relative error \(worst)")
+    }
 }

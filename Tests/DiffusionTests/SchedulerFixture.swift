@@ -49,10 +49,23 @@ struct SchedulerFixture: Decodable {
         }
     }
 
+    struct BoundCase: Decodable {
+        let prediction_type: String
+        let t: Int
+        let original: [Double]
+        let noisy: [Double]
+        let prediction: [Double]
+        let variance_values: [Double]
+        let value: Double
+        let prediction_gradient: [Double]
+        let variance_gradient: [Double]
+    }
+
     let train_timesteps: Int
     let schedules: [String: Schedule]
     let timestep_tables: [TimestepTable]
     let cases: [Case]
+    let variational_bound: [BoundCase]
 
     static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/diffusion/schedulers.json")

@@ -7,7 +7,9 @@ For every case and every step of its schedule the file holds the step's inputs (
 variance values, noise), diffusers' float32 outputs (prev_sample, pred_original_sample) and a float64 replay of the
 same formulas written here from the schedule definition (the `*64` fields). DDPM-style noise is made an explicit
 input by replacing the schedulers' `randn_tensor` with a function that returns the fixed noise; DDIM takes it as
-`variance_noise`. Also recorded: the timestep tables for many step counts and both schedules' alphas_cumprod.
+`variance_noise`. Also recorded: the timestep tables for many step counts and both schedules' alphas_cumprod, and
+the hybrid loss's variational-bound term (value and autograd gradients) computed with DALLE2-pytorch's `normal_kl`
+and `discretized_gaussian_log_likelihood` in float64.
 """
 
 import json
@@ -219,6 +221,55 @@ def timestep_tables():
     return tables
 
 
+def vb_cases(rng):
+    """L_vb of a learned-range model, with DALLE2-pytorch's helpers (float64; its float64 log floor of 1e-3 is
+    replaced by the float32 floor 1e-12 that improved-diffusion uses)."""
+    import dalle2_pytorch.dalle2_pytorch as d2p
+    d2p.log = lambda t, eps=1e-12: torch.log(t.clamp(min=1e-12))
+    b = betas64("squaredcos_cap_v2")
+    ac = np.cumprod(1 - b)
+    ac_prev = np.append(1.0, ac[:-1])
+    post_var = b * (1 - ac_prev) / (1 - ac)
+    post_log_clipped = np.log(np.append(post_var[1], post_var[1:]))
+    coef_x0 = b * np.sqrt(ac_prev) / (1 - ac)
+    coef_xt = (1 - ac_prev) * np.sqrt(1 - b) / (1 - ac)
+    cases = []
+    for ptype in ("epsilon", "sample", "v_prediction"):
+        for t in (0, 1, 250, 999):
+            x0 = np.concatenate([[-1.0, 1.0], rng.uniform(-0.95, 0.95, 6)])
+            eps = rng.standard_normal(8)
+            a = ac[t]
+            xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
+            target = {"epsilon": eps, "sample": x0, "v_prediction": np.sqrt(a) * eps - np.sqrt(1 - a) * x0}[ptype]
+            pred = (target + rng.normal(0, 0.003, 8)).astype(np.float32).astype(np.float64)
+            v = rng.uniform(-1, 1, 8).astype(np.float32).astype(np.float64)
+            x0, xt = x0.astype(np.float32).astype(np.float64), xt.astype(np.float32).astype(np.float64)
+            P = torch.tensor(pred, requires_grad=True)
+            V = torch.tensor(v, requires_grad=True)
+            X0, XT = torch.tensor(x0), torch.tensor(xt)
+            if ptype == "epsilon":
+                x0_hat = (XT - math.sqrt(1 - a) * P) / math.sqrt(a)
+            elif ptype == "sample":
+                x0_hat = P
+            else:
+                x0_hat = math.sqrt(a) * XT - math.sqrt(1 - a) * P
+            model_mean = coef_x0[t] * x0_hat + coef_xt[t] * XT
+            true_mean = coef_x0[t] * X0 + coef_xt[t] * XT
+            frac = (V + 1) / 2
+            model_log_var = frac * math.log(b[t]) + (1 - frac) * post_log_clipped[t]
+            if t == 0:
+                terms = -d2p.discretized_gaussian_log_likelihood(X0, means=model_mean,
+                                                                 log_scales=0.5 * model_log_var)
+            else:
+                terms = d2p.normal_kl(true_mean, torch.full_like(X0, post_log_clipped[t]), model_mean, model_log_var)
+            loss = terms.mean() / math.log(2)
+            loss.backward()
+            cases.append(dict(prediction_type=ptype, t=t, original=f64(x0), noisy=f64(xt), prediction=f64(pred),
+                              variance_values=f64(v), value=float(loss.detach()), prediction_gradient=f64(P.grad),
+                              variance_gradient=f64(V.grad)))
+    return cases
+
+
 def main():
     rng = np.random.default_rng(20240501)
     schedules = {}
@@ -227,7 +278,7 @@ def main():
         schedules[sch] = dict(alphas_cumprod=f32(d.alphas_cumprod), betas=f32(d.betas),
                               alphas_cumprod64=f64(np.cumprod(1 - betas64(sch))))
     doc = dict(shape=list(SHAPE), train_timesteps=T, schedules=schedules, timestep_tables=timestep_tables(),
-               cases=[run_case(c, rng) for c in CASES])
+               cases=[run_case(c, rng) for c in CASES], variational_bound=vb_cases(rng))
     path = os.path.join(HERE, "schedulers.json")
     with open(path, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
