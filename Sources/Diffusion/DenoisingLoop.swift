@@ -68,6 +68,17 @@ public struct DenoisingLoop: Sequence, IteratorProtocol {
         self.model = model
     }
 
+    /// A loop whose x_T is the first `count` normals of `noise` (every scheduler here has an initial sigma of 1),
+    /// drawn before any step noise, as the references draw their latents from the same generator first.
+    public init(
+        sampleCount count: Int, timesteps: TimestepSchedule, sampler: any DiffusionSampler, noise: any NoiseSource,
+        model: @escaping DenoisingModel
+    ) {
+        var source = noise
+        let start = source.normals(count: count)
+        self.init(initialSample: start, timesteps: timesteps, sampler: sampler, noise: source, model: model)
+    }
+
     /// Runs the next step, or returns nil when the schedule is done.
     public mutating func nextStep() throws -> DenoisingStep? {
         guard !failed, position < timesteps.count else { return nil }

@@ -13,6 +13,29 @@ public struct ModelOutput: Equatable, Sendable {
     }
 }
 
+extension ModelOutput {
+    /// Splits a learned-variance network's raw output, laid out [B, 2C, …] (each item's first C channels the
+    /// prediction, the last C the variance values, as Karlo's decoder and diffusers' `torch.split` along dim 1), into a
+    /// prediction and variance values each laid out [B, C, …].
+    public init(splittingChannelsOf output: [Float], batchSize: Int) throws {
+        guard batchSize > 0, output.count % (2 * batchSize) == 0 else {
+            throw DiffusionError.invalidConfiguration(
+                field: "batchSize", reason: "\(output.count) elements do not split into \(batchSize) items of 2 halves")
+        }
+        let half = output.count / (2 * batchSize)
+        var prediction: [Float] = []
+        var values: [Float] = []
+        prediction.reserveCapacity(half * batchSize)
+        values.reserveCapacity(half * batchSize)
+        for item in 0..<batchSize {
+            let start = item * 2 * half
+            prediction.append(contentsOf: output[start..<start + half])
+            values.append(contentsOf: output[start + half..<start + 2 * half])
+        }
+        self.init(prediction: prediction, varianceValues: values)
+    }
+}
+
 /// The denoising network as the samplers see it: the noisy sample x_t and its training timestep in, the output out.
 public typealias DenoisingModel = (_ sample: [Float], _ timestep: Int) throws -> ModelOutput
 

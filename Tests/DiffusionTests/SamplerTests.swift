@@ -147,6 +147,28 @@ import Testing
         #expect(ddimInPlace == expectedDDIM.previousSample)
     }
 
+    @Test func splitsLearnedVarianceChannelsPerItem() throws {
+        // B = 2 items of [2C = 4, L = 1]: each item's first two values are the prediction.
+        let output = try ModelOutput(splittingChannelsOf: [1, 2, -1, -2, 3, 4, -3, -4], batchSize: 2)
+        #expect(output.prediction == [1, 2, 3, 4])
+        #expect(output.varianceValues == [-1, -2, -3, -4])
+        #expect(throws: DiffusionError.self) { try ModelOutput(splittingChannelsOf: [1, 2, 3], batchSize: 1) }
+    }
+
+    @Test func loopDrawsItsStartFromTheNoiseSourceFirst() throws {
+        let model: DenoisingModel = { x, _ in ModelOutput(prediction: x.map { $0 * 0.5 }) }
+        var a = DenoisingLoop(
+            sampleCount: 8, timesteps: try .karlo(steps: 4), sampler: try DDPMSampler(schedule: schedule),
+            noise: TestNormals(seed: 4), model: model)
+        var source = TestNormals(seed: 4)
+        let start = source.normals(count: 8)
+        var b = DenoisingLoop(
+            initialSample: start, timesteps: try .karlo(steps: 4), sampler: try DDPMSampler(schedule: schedule),
+            noise: source, model: model)
+        #expect(try a.run() == b.run())
+        #expect((a.noise as? TestNormals)?.drawn == 4)
+    }
+
     struct Boom: Error {}
 
     @Test func loopDeliversModelErrorsAndStops() throws {
