@@ -63,6 +63,9 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
+            name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .testTarget(
             name: "CLIPTests", dependencies: ["CLIP"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,

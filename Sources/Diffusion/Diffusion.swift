@@ -1,1 +1,0 @@
-// Diffusion: see issue 5.
