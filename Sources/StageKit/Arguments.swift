@@ -19,8 +19,9 @@ public struct Arguments: Sendable {
             if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
                 if operands.isEmpty, subcommand == nil, !spec.subcommands.isEmpty {
                     guard let sub = spec.subcommands.first(where: { $0.name == arg }) else {
-                        throw UsageError("unknown command '\(arg)'; commands: "
-                            + spec.subcommands.map(\.name).joined(separator: ", "))
+                        throw UsageError(
+                            "unknown command '\(arg)'; commands: "
+                                + spec.subcommands.map(\.name).joined(separator: ", "))
                     }
                     subcommand = SubcommandBox(try Arguments(parsing: Array(argv[i...]), spec: sub))
                     return
@@ -56,7 +57,9 @@ public struct Arguments: Sendable {
             if let inlineValue {
                 value = inlineValue
             } else {
-                guard i < argv.count else { throw UsageError("option --\(option.name) needs a value (\(option.valueName ?? "VALUE"))") }
+                guard i < argv.count else {
+                    throw UsageError("option --\(option.name) needs a value (\(option.valueName ?? "VALUE"))")
+                }
                 value = argv[i]
                 i += 1
             }

@@ -108,10 +108,13 @@ public struct CommonOptions: Sendable {
         OptionSpec("help", short: "h", help: "print this help and exit"),
     ])
     /// The basic options plus `--model` and `--seed`, for stages that run a model or draw random numbers.
-    public static let stage = CommonOptions(specs: [
-        OptionSpec("model", short: "m", value: "DIR", help: "model folder (config.json + *.safetensors)"),
-        OptionSpec("seed", value: "N", help: "seed for every random draw; recorded in the frame (default: from the frame, else 0)"),
-    ] + basic.specs)
+    public static let stage = CommonOptions(
+        specs: [
+            OptionSpec("model", short: "m", value: "DIR", help: "model folder (config.json + *.safetensors)"),
+            OptionSpec(
+                "seed", value: "N",
+                help: "seed for every random draw; recorded in the frame (default: from the frame, else 0)"),
+        ] + basic.specs)
     /// Only `--help` and `--version`.
     public static let minimal = CommonOptions(specs: [
         OptionSpec("version", help: "print the version and exit"),

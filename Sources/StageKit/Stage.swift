@@ -1,9 +1,10 @@
+import TensorStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import TensorStream
 
 /// The version every stage reports and records in provenance.
 public enum UnCLIPVersion {

@@ -1,9 +1,10 @@
+import TensorStream
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import TensorStream
 
 /// What a running stage needs besides its own model: its arguments, its input and output streams,
 /// diagnostics, progress and provenance. Created by `Stage.run`.
@@ -62,7 +63,8 @@ public final class StageContext {
     /// The stream writer on stdout; refuses a terminal, where binary frames would only garble the screen.
     public func openOutput() throws -> FrameWriter {
         if isTerminal(1) {
-            throw UsageError("refusing to write binary frames to a terminal; pipe stdout to another stage or redirect it to a file")
+            throw UsageError(
+                "refusing to write binary frames to a terminal; pipe stdout to another stage or redirect it to a file")
         }
         return FrameWriter(fileDescriptor: 1)
     }

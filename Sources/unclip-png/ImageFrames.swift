@@ -40,7 +40,8 @@ enum ImageFrames {
     /// The images of one frame's tensor `name`, which must be `[B, 3, H, W]` (any float dtype).
     static func images(in frame: Frame, tensor name: String, frameIndex: Int) throws -> [Image] {
         guard let tensor = frame[name] else {
-            throw StageError("frame \(frameIndex) has no tensor '\(name)' (it has: \(frame.names.joined(separator: ", ")))")
+            throw StageError(
+                "frame \(frameIndex) has no tensor '\(name)' (it has: \(frame.names.joined(separator: ", ")))")
         }
         let s = tensor.shape
         guard s.count == 4, s[1] == 3, s[2] > 0, s[3] > 0, !tensor.dtype.isInteger else {
@@ -91,7 +92,8 @@ enum ImageFrames {
             for y in 0..<image.height {
                 let src = y * image.width * 3
                 let dst = ((y0 + y) * width + x0) * 3
-                sheet.pixels.replaceSubrange(dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
+                sheet.pixels.replaceSubrange(
+                    dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
             }
         }
         return sheet

@@ -5,13 +5,18 @@ import TensorStream
 
 let spec = CommandSpec(
     name: "unclip-png", summary: "convert between image files and `image` frames",
-    usage: ["[--size N] IMAGE...          (PNG/JPEG files -> one frame on stdout)", "-o PATTERN [--grid] [STREAM]   (frames -> PNG files)"],
+    usage: [
+        "[--size N] IMAGE...          (PNG/JPEG files -> one frame on stdout)",
+        "-o PATTERN [--grid] [STREAM]   (frames -> PNG files)",
+    ],
     options: [
-        OptionSpec("output", short: "o", value: "PATTERN", help: "write PNG files; %n = image number, %f = frame, %b = item"),
+        OptionSpec(
+            "output", short: "o", value: "PATTERN", help: "write PNG files; %n = image number, %f = frame, %b = item"),
         OptionSpec("size", value: "N", help: "resize the short side to N (bicubic, antialiased) and centre-crop N x N"),
         OptionSpec("grid", help: "with -o: write all images as one contact sheet"),
         OptionSpec("columns", value: "N", default: "8", help: "columns of the contact sheet"),
-        OptionSpec("tensor", short: "t", value: "NAME", default: "image", help: "the image tensor, [B, 3, H, W] in [-1, 1]"),
+        OptionSpec(
+            "tensor", short: "t", value: "NAME", default: "image", help: "the image tensor, [B, 3, H, W] in [-1, 1]"),
     ], common: .basic,
     details: """
         Without -o, the IMAGE files become one frame with `image` [B, 3, H, W] float32 in [-1, 1] (alpha dropped,

@@ -18,12 +18,14 @@ let spec = CommandSpec(
             options: [OptionSpec("frames", short: "n", value: "N", default: "1", help: "number of frames")],
             common: .minimal),
         CommandSpec(
-            name: "select", summary: "keep only the named tensors (metadata is kept)", usage: ["NAME[,NAME...] [STREAM]"],
+            name: "select", summary: "keep only the named tensors (metadata is kept)",
+            usage: ["NAME[,NAME...] [STREAM]"],
             common: .minimal),
         CommandSpec(
             name: "drop", summary: "remove the named tensors", usage: ["NAME[,NAME...] [STREAM]"], common: .minimal),
         CommandSpec(
-            name: "npy", summary: "write one tensor of one frame as a NumPy .npy file", usage: ["NAME -o FILE [STREAM]"],
+            name: "npy", summary: "write one tensor of one frame as a NumPy .npy file",
+            usage: ["NAME -o FILE [STREAM]"],
             options: [
                 OptionSpec("output", short: "o", value: "FILE", help: "the .npy file to write"),
                 OptionSpec("frame", value: "K", default: "0", help: "which frame (0-based)"),
@@ -80,7 +82,8 @@ Stage.run(spec) { stage in
         while let frame = try reader.next() {
             if index == wanted {
                 guard let tensor = frame[name] else {
-                    throw StageError("frame \(index) has no tensor '\(name)' (it has: \(frame.names.joined(separator: ", ")))")
+                    throw StageError(
+                        "frame \(index) has no tensor '\(name)' (it has: \(frame.names.joined(separator: ", ")))")
                 }
                 try writeFile(path, NumpyArray.encode(tensor))
                 return

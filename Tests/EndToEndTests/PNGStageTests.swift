@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import Testing
 import TensorStream
+import Testing
 
 /// `unclip-png` through real pipes: files into frames and back, and its failures.
 @Suite struct PNGStageTests {
@@ -62,7 +62,8 @@ import TensorStream
         try frame.write(to: dir.appendingPathComponent("bad.st").path)
         let wrong = try Shell.run("unclip-png -o x.png bad.st", in: dir)
         #expect(wrong.status == 1)
-        #expect(wrong.stderr == "unclip-png: frame 0, tensor 'image': expected float [B, 3, H, W], got F32 [1, 4, 2, 2]\n")
+        #expect(
+            wrong.stderr == "unclip-png: frame 0, tensor 'image': expected float [B, 3, H, W], got F32 [1, 4, 2, 2]\n")
         let usage = try Shell.run("unclip-png", in: dir)
         #expect(usage.status == 64)
     }

@@ -7,7 +7,9 @@ enum Shell {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = testBinary.deletingLastPathComponent()
         // macOS runs tests from inside an .xctest bundle (…/UnCLIPPackageTests.xctest/Contents/MacOS/…).
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("unclip-tensors").path) {
+        while dir.path != "/"
+            && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("unclip-tensors").path)
+        {
             dir.deleteLastPathComponent()
         }
         return dir

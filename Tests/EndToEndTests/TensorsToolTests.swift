@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorStream
+import Testing
 
 /// `unclip-tensors` and the program contract every stage shares, run through real pipes.
 @Suite struct TensorsToolTests {
@@ -122,7 +122,8 @@ import TensorStream
         #expect(r.stderr.isEmpty, "\(r.stderr)")
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
     func refusesToWriteFramesToATerminal() throws {
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -13,7 +13,8 @@ private let spec = CommandSpec(
 
 @Suite struct ArgumentsTests {
     @Test func parsesLongShortInlineAndOperands() throws {
-        let a = try Arguments(parsing: ["-n", "7", "in.st", "--guidance=4.5", "--grid", "-t", "a", "--tensor", "b"], spec: spec)
+        let a = try Arguments(
+            parsing: ["-n", "7", "in.st", "--guidance=4.5", "--grid", "-t", "a", "--tensor", "b"], spec: spec)
         #expect(try a.int("steps") == 7)
         #expect(try a.double("guidance") == 4.5)
         #expect(a.has("grid"))
@@ -70,7 +71,9 @@ private let spec = CommandSpec(
         let tool = CommandSpec(
             name: "unclip-tool", summary: "tool", common: .minimal,
             subcommands: [
-                CommandSpec(name: "head", summary: "first frames", options: [OptionSpec("n", short: "n", value: "N", help: "count")], common: .minimal),
+                CommandSpec(
+                    name: "head", summary: "first frames",
+                    options: [OptionSpec("n", short: "n", value: "N", help: "count")], common: .minimal),
                 CommandSpec(name: "ls", summary: "list", common: .minimal),
             ])
         let a = try Arguments(parsing: ["head", "-n", "3", "f.st"], spec: tool)

@@ -5,13 +5,19 @@ import TensorStream
 public enum FrameSummary {
     public static func describe(_ frame: Frame, index: Int) -> String {
         let bytes = frame.names.reduce(0) { $0 + (frame[$1]?.byteCount ?? 0) }
-        var lines = ["frame \(index): \(frame.names.count) tensor\(frame.names.count == 1 ? "" : "s"), \(formatBytes(bytes))"]
+        var lines = [
+            "frame \(index): \(frame.names.count) tensor\(frame.names.count == 1 ? "" : "s"), \(formatBytes(bytes))"
+        ]
         let nameWidth = frame.names.map(\.count).max() ?? 0
-        let shapes = frame.names.map { frame[$0].map { "[" + $0.shape.map(String.init).joined(separator: ", ") + "]" } ?? "" }
+        let shapes = frame.names.map {
+            frame[$0].map { "[" + $0.shape.map(String.init).joined(separator: ", ") + "]" } ?? ""
+        }
         let shapeWidth = shapes.map(\.count).max() ?? 0
         for (name, shape) in zip(frame.names, shapes) {
             guard let t = frame[name] else { continue }
-            var line = "  " + name.padded(to: nameWidth) + "  " + t.dtype.rawValue.padded(to: 4) + "  " + shape.padded(to: shapeWidth)
+            var line =
+                "  " + name.padded(to: nameWidth) + "  " + t.dtype.rawValue.padded(to: 4) + "  "
+                + shape.padded(to: shapeWidth)
             if let s = statistics(t) {
                 line += "  min \(format(s.min))  max \(format(s.max))  mean \(format(s.mean))"
             }
@@ -24,7 +30,9 @@ public enum FrameSummary {
                 let value = frame.metadata[key] ?? ""
                 let valueLines = value.split(separator: "\n", omittingEmptySubsequences: false)
                 lines.append("    \(key) = \(valueLines.first ?? "")")
-                for more in valueLines.dropFirst() { lines.append("    " + String(repeating: " ", count: key.count + 3) + more) }
+                for more in valueLines.dropFirst() {
+                    lines.append("    " + String(repeating: " ", count: key.count + 3) + more)
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"
