@@ -39,7 +39,9 @@ public enum Gzip {
         var p = start
         guard bytes.count - p >= 18 else { throw truncated("header", bytes.count) }
         guard bytes[p] == 0x1F, bytes[p + 1] == 0x8B else { throw corrupt("header", p, "not a gzip file (bad magic)") }
-        guard bytes[p + 2] == 8 else { throw corrupt("header", p + 2, "compression method \(bytes[p + 2]) is not DEFLATE") }
+        guard bytes[p + 2] == 8 else {
+            throw corrupt("header", p + 2, "compression method \(bytes[p + 2]) is not DEFLATE")
+        }
         let flags = bytes[p + 3]
         guard flags & 0xE0 == 0 else { throw corrupt("header", p + 3, "reserved flag bits set") }
         p += 10
@@ -57,7 +59,8 @@ public enum Gzip {
         // The trailer's ISIZE (length mod 2^32) is a good first guess for a single-member file; a guess too small
         // (several members, or a length over 4 GiB) is retried at the DEFLATE bound of 1032:1.
         let count = bytes.count
-        let hint = Int(bytes[count - 4]) | Int(bytes[count - 3]) << 8 | Int(bytes[count - 2]) << 16
+        let hint =
+            Int(bytes[count - 4]) | Int(bytes[count - 3]) << 8 | Int(bytes[count - 2]) << 16
             | Int(bytes[count - 1]) << 24
         let (bound, overflow) = (count - p).multipliedReportingOverflow(by: 1032)
         let largest = max(0, min(limit, overflow ? limit : bound + 1024))
@@ -83,7 +86,8 @@ public enum Gzip {
                     throw corrupt("trailer", start + consumed - 8, "CRC-32 mismatch")
                 }
                 guard UInt32(truncatingIfNeeded: output.count) == size else {
-                    throw corrupt("trailer", start + consumed - 4, "length \(output.count) does not match ISIZE \(size)")
+                    throw corrupt(
+                        "trailer", start + consumed - 4, "length \(output.count) does not match ISIZE \(size)")
                 }
                 return (output, consumed)
             } catch ImagingError.corrupt(_, _, _, let reason)

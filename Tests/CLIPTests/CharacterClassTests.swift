@@ -15,11 +15,14 @@ import Testing
     }
 
     @Test func classesMatchPythonRegex() throws {
-        let text = try String(contentsOfFile: Fixtures.directory.appendingPathComponent("regex_classes.txt").path, encoding: .utf8)
+        let text = try String(
+            contentsOfFile: Fixtures.directory.appendingPathComponent("regex_classes.txt").path, encoding: .utf8)
         var runs: [(UInt32, Character)] = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
-            if parts.count == 2, let start = UInt32(parts[0], radix: 16), let k = parts[1].first { runs.append((start, k)) }
+            if parts.count == 2, let start = UInt32(parts[0], radix: 16), let k = parts[1].first {
+                runs.append((start, k))
+            }
         }
         #expect(runs.count > 1000)
         var differ: [UInt32] = []
@@ -36,7 +39,9 @@ import Testing
             }
         }
         let listed = differ.prefix(40).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-        print("character classes: \(differ.count) of 1114112 code points differ (\(unassignedInOne) unassigned in Swift's Unicode tables): \(listed)")
+        print(
+            "character classes: \(differ.count) of 1114112 code points differ (\(unassignedInOne) unassigned in Swift's Unicode tables): \(listed)"
+        )
         #expect(differ.count == unassignedInOne)
     }
 }

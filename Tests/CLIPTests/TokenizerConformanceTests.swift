@@ -7,7 +7,8 @@ import Testing
 @Suite struct TokenizerConformanceTests {
     /// The fixture's cases, with a short report of the first differences.
     func compare(
-        _ tokenizer: CLIPTokenizer, expected: (Fixtures.Case) -> [Int32]?, skip: (Fixtures.Case) -> Bool = { _ in false }
+        _ tokenizer: CLIPTokenizer, expected: (Fixtures.Case) -> [Int32]?,
+        skip: (Fixtures.Case) -> Bool = { _ in false }
     ) throws -> (matched: Int, total: Int, skipped: Int, report: [String]) {
         var matched = 0, total = 0, skipped = 0
         var report: [String] = []
@@ -62,14 +63,17 @@ import Testing
         #expect(same > 9900)
     }
 
+    /// Mojibake repair (ftfy.fix_encoding) is not implemented; these strings are tokenized as written. Lists them.
     @Test func mojibakeStringsAreListed() throws {
         let tokenizer = try Fixtures.openCLIP.get()
-        var same = 0, differ = 0
+        var same = 0
+        var differ: [String] = []
         for c in try Fixtures.cases() where c.mojibake {
             let got = tokenizer.tokenizeRow(c.text)
-            if Array(got.ids.prefix(got.length)) == c.ids { same += 1 } else { differ += 1 }
+            if Array(got.ids.prefix(got.length)) == c.ids { same += 1 } else { differ.append(c.text.debugDescription) }
         }
-        print("mojibake strings (ftfy.fix_encoding changes them): \(same) match anyway, \(differ) differ")
-        #expect(same + differ > 0)
+        print("mojibake strings (ftfy.fix_encoding changes them): \(same) match anyway, \(differ.count) differ:")
+        for text in differ { print("  \(text)") }
+        #expect(same + differ.count > 0)
     }
 }

@@ -15,8 +15,11 @@ struct TokenizerSpeedTests {
         let warm = try tokenizer.captionsPerSecond(captions)
         let fixture = try Fixtures.cases().map(\.text)
         let varied = try CLIPTokenizer(bpeGzipPath: Fixtures.bpePath).captionsPerSecond(fixture)
-        print(String(format: "tokenizer: load %.2f s; 100k captions: %.0f/s cold memo, %.0f/s warm; fixture (%d varied strings): %.0f/s",
-                     load, cold, warm, fixture.count, varied))
+        print(
+            String(
+                format:
+                    "tokenizer: load %.2f s; 100k captions: %.0f/s cold memo, %.0f/s warm; fixture (%d varied strings): %.0f/s",
+                load, cold, warm, fixture.count, varied))
         #expect(cold > 20_000)
     }
 }

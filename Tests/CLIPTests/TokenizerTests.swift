@@ -94,10 +94,15 @@ import Testing
         }
         let malformed = dir.appendingPathComponent("merges.txt").path
         try "#version: 0.2\ni n\nt h\nthree parts here\n".write(toFile: malformed, atomically: true, encoding: .utf8)
-        #expect(throws: TokenizerError.malformedLine(path: malformed, line: 4, reason: "expected two symbols separated by a space, found 3")) {
+        #expect(
+            throws: TokenizerError.malformedLine(
+                path: malformed, line: 4, reason: "expected two symbols separated by a space, found 3")
+        ) {
             try CLIPTokenizer(mergesPath: malformed)
         }
-        #expect(throws: TokenizerError.malformedLine(path: malformed, line: 5, reason: "file ends after 3 of 10 merges")) {
+        #expect(
+            throws: TokenizerError.malformedLine(path: malformed, line: 5, reason: "file ends after 3 of 10 merges")
+        ) {
             try CLIPTokenizer(mergesPath: malformed, mergeCount: 10)
         }
         let unknown = dir.appendingPathComponent("unknown.txt").path

@@ -35,7 +35,9 @@ public struct BPETrainer: Sendable {
         var words: [[Int32]] = []
         var counts: [Int] = []
         // Sorted so that the word order, and so every tie, is the same run to run.
-        for (word, count) in frequency.sorted(by: { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }) {
+        for (word, count) in frequency.sorted(by: {
+            $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars)
+        }) {
             var ids = word.utf8.map { Int32($0) }
             guard let last = ids.last else { continue }
             ids[ids.count - 1] = last + 256
@@ -48,7 +50,9 @@ public struct BPETrainer: Sendable {
         while merges.count < mergeCount {
             pairCounts.removeAll(keepingCapacity: true)
             for (w, word) in words.enumerated() where word.count > 1 {
-                for i in 0..<(word.count - 1) { pairCounts[CLIPTokenizer.key(word[i], word[i + 1]), default: 0] += counts[w] }
+                for i in 0..<(word.count - 1) {
+                    pairCounts[CLIPTokenizer.key(word[i], word[i + 1]), default: 0] += counts[w]
+                }
             }
             var best: (key: UInt64, count: Int)? = nil
             for (key, count) in pairCounts where count >= minimumFrequency {

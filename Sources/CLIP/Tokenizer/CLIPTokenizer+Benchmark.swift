@@ -7,7 +7,9 @@ extension CLIPTokenizer {
         let adjectives = ["red", "green", "blue", "tiny", "huge", "shiny", "wooden", "striped", "old", "café-style"]
         let nouns = ["cube", "sphere", "cat", "dog", "astronaut", "teapot", "bicycle", "lighthouse", "cactus", "robot"]
         let relations = ["next to", "on top of", "under", "behind", "in front of", "left of", "right of", "inside"]
-        let styles = ["", ", oil painting", ", 4k photo", " (digital art)", "; watercolor!", ", trending on artstation"]
+        let styles = [
+            "", ", oil painting", ", 4k photo", " (digital art)", "; watercolor!", ", trending on artstation",
+        ]
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func next(_ n: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -43,7 +43,8 @@ extension CLIPTokenizer {
         do {
             object = try JSONSerialization.jsonObject(with: Data(json))
         } catch {
-            throw TokenizerError.invalidVocabulary(path: vocabJSONPath, reason: "not JSON: \(error.localizedDescription)")
+            throw TokenizerError.invalidVocabulary(
+                path: vocabJSONPath, reason: "not JSON: \(error.localizedDescription)")
         }
         guard let dictionary = object as? [String: Any] else {
             throw TokenizerError.invalidVocabulary(path: vocabJSONPath, reason: "not a JSON object of token → id")
@@ -73,7 +74,9 @@ extension CLIPTokenizer {
 
     /// Parses merges text: an optional "#version" line (always skipped for OpenAI's file), then one pair per line.
     /// Reads `count` pairs (nil: all; trailing empty lines never count). Line numbers in errors are 1-based.
-    static func parseMerges(_ bytes: [UInt8], path: String, count: Int?, skipsFirstLine: Bool = false) throws -> [(String, String)] {
+    static func parseMerges(_ bytes: [UInt8], path: String, count: Int?, skipsFirstLine: Bool = false) throws -> [(
+        String, String
+    )] {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TokenizerError.unreadableFile(path: path, reason: "not UTF-8 text")
         }
@@ -97,7 +100,8 @@ extension CLIPTokenizer {
             let parts = line.split(whereSeparator: { $0.isWhitespace })
             guard parts.count == 2 else {
                 throw TokenizerError.malformedLine(
-                    path: path, line: i + firstLine, reason: "expected two symbols separated by a space, found \(parts.count)")
+                    path: path, line: i + firstLine,
+                    reason: "expected two symbols separated by a space, found \(parts.count)")
             }
             merges.append((String(parts[0]), String(parts[1])))
         }

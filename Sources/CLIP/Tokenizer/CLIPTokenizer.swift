@@ -68,7 +68,9 @@ public final class CLIPTokenizer: Sendable {
         var byteIDs = [Int32](), byteEndIDs = [Int32]()
         for scalar in ByteEncoder.scalars {
             let symbol = String(scalar)
-            guard let id = vocabulary[symbol] else { throw missing("byte symbol \"\(symbol)\" is not in the vocabulary") }
+            guard let id = vocabulary[symbol] else {
+                throw missing("byte symbol \"\(symbol)\" is not in the vocabulary")
+            }
             guard let endID = vocabulary[symbol + "</w>"] else {
                 throw missing("byte symbol \"\(symbol)</w>\" is not in the vocabulary")
             }
@@ -86,8 +88,10 @@ public final class CLIPTokenizer: Sendable {
         }
         guard let start = vocabulary[specialTokens.start] else { throw missing("no \(specialTokens.start) token") }
         guard let end = vocabulary[specialTokens.end] else { throw missing("no \(specialTokens.end) token") }
-        guard let largest = vocabulary.values.max(), largest < Int32.max, vocabulary.values.allSatisfy({ $0 >= 0 }) else {
-            throw missing("ids must be non-negative")
+        // Ids index the token table, so a stray huge id must not allocate gigabytes.
+        guard let largest = vocabulary.values.max(), largest < 1 << 24, vocabulary.values.allSatisfy({ $0 >= 0 })
+        else {
+            throw missing("ids must be between 0 and 2^24")
         }
         var tokens = [String](repeating: "", count: Int(largest) + 1)
         for (token, id) in vocabulary { tokens[Int(id)] = token }

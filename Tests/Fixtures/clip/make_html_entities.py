@@ -31,11 +31,11 @@ with open(OUT, "w", encoding="utf-8") as f:
     f.write("    /// Names known to Python's html.unescape (%d, some without ';').\n" % len(html5))
     f.write('    static let html5Table = """\n')
     for name in sorted(html5):
-        f.write(line(name, html5[name]) + "\n")
-    f.write('"""\n\n')
+        f.write("        " + line(name, html5[name]) + "\n")
+    f.write('        """\n\n')
     f.write("    /// Upper-case aliases ftfy's unescape_html also decodes (%d).\n" % len(upper))
     f.write('    static let upperCaseTable = """\n')
     for name in sorted(upper):
-        f.write(line(name, upper[name]) + "\n")
-    f.write('"""\n}\n')
+        f.write("        " + line(name, upper[name]) + "\n")
+    f.write('        """\n}\n')
 print(OUT, len(html5), len(upper))
