@@ -106,6 +106,19 @@ def mixed():
     return sep.join(parts)
 
 
+HARD = ["<", ">", "\n", "\r\n", "\r", "&", "&amp", ";", "#", "lt;", "amp;", "#39;", "#x", "41;", "\x85", "\x92", "\x9d",
+        "ﬁ", "ﬅ", "ŉ", "ǆ", "＆", "ａｍｐ；", "＜", "ｶﾞ", "ﾞ", "\u2019", "\u02bc", "\u201c", "\u0301", "\u0345", "ſ", "'", "ΣΑΣ",
+        "ΌΣΟΣ.", "Σ", "İ", "\x1b[", "1m", "\x1b[0m", "\x00", "\x0b", "\ufeff", "\u2028", "<|endoftext|>", "<end_of_text>",
+        "\u3000", "\xa0", "e", "S", "ll", "2", "٣", "½", "🐱", "ä", "a\u0308", "ß", "ẞ", "K", "\u212a"]
+
+
+def hard():
+    """Fragments glued with no or odd separators, so that entities, line breaks, '<' (which turns ftfy's
+    unescaping off from that line on), controls and combining marks meet each other."""
+    parts = [rng.choice(HARD if rng.random() < 0.7 else WORDS) for _ in range(rng.randint(2, 10))]
+    return rng.choice(["", "", " ", "\n"]).join(parts)
+
+
 def assigned(c):
     cat = unicodedata.category(c)
     return cat not in ("Cn", "Cs", "Co")
@@ -165,7 +178,7 @@ def strings():
     for n in range(70, 80):
         add(" ".join(["cat"] * n))
         add("!" * 0 + " ".join(str(i % 10) for i in range(n)))
-    gens = [(caption, 5200), (mixed, 3600), (random_unicode, 1800), (long_string, 700)]
+    gens = [(caption, 5200), (mixed, 3600), (random_unicode, 1800), (long_string, 700), (hard, 1500)]
     for g, n in gens:
         for _ in range(n):
             add(g())
