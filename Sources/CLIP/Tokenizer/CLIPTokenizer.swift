@@ -138,20 +138,32 @@ public final class CLIPTokenizer: Sendable {
 
     /// The token ids of `text`, without start and end tokens or any length limit (`SimpleTokenizer.encode`).
     public func encode(_ text: String) -> [Int32] {
+        var local: [String: [Int32]] = [:]
+        return encode(text, memo: &local)
+    }
+
+    /// `encode` with a caller-owned memo in front of the shared one, so batch workers rarely take its lock.
+    func encode(_ text: String, memo: inout [String: [Int32]]) -> [Int32] {
         let scalars = CLIPTextCleaner.cleanScalars(text)
         var out: [Int32] = []
         out.reserveCapacity(scalars.count / 3 + 1)
         for range in preTokenizer.split(scalars) {
             let word = String(String.UnicodeScalarView(scalars[range]))
-            if word == specialTokens.start {
+            if let known = memo[word] {
+                out += known
+            } else if word == specialTokens.start {
                 out.append(startID)
             } else if word == specialTokens.end {
                 out.append(endID)
-            } else if let known = cache.value(for: word) {
-                out += known
             } else {
-                let merged = bpe(Array(word.utf8))
-                cache.store(merged, for: word)
+                let merged: [Int32]
+                if let shared = cache.value(for: word) {
+                    merged = shared
+                } else {
+                    merged = bpe(Array(word.utf8))
+                    cache.store(merged, for: word)
+                }
+                if memo.count < 1 << 16 { memo[word] = merged }
                 out += merged
             }
         }
@@ -197,7 +209,12 @@ public final class CLIPTokenizer: Sendable {
     /// `contextLength − 1` ids and ends with the end token, as `clip.tokenize(truncate=True)` and open_clip do.
     /// - Returns: the row, the number of real tokens (start and end included), and whether it was truncated.
     public func tokenizeRow(_ text: String) -> (ids: [Int32], length: Int, truncated: Bool) {
-        let body = encode(text)
+        var local: [String: [Int32]] = [:]
+        return tokenizeRow(text, memo: &local)
+    }
+
+    func tokenizeRow(_ text: String, memo: inout [String: [Int32]]) -> (ids: [Int32], length: Int, truncated: Bool) {
+        let body = encode(text, memo: &memo)
         var row = [Int32](repeating: 0, count: contextLength)
         row[0] = startID
         let kept = min(body.count, contextLength - 2)
@@ -214,7 +231,7 @@ public final class CLIPTokenizer: Sendable {
     ///   default); open_clip always truncates.
     /// - Throws: `TokenizerError.textTooLong` naming the first over-long text when `truncate` is false.
     public func tokenize(_ texts: [String], truncate: Bool = true) throws -> TokenBatch {
-        let rows = parallelMap(texts) { self.tokenizeRow($0) }
+        let rows = parallelMap(texts) { self.tokenizeRow($0, memo: &$1) }
         var batch = TokenBatch(count: texts.count, contextLength: contextLength)
         for (b, row) in rows.enumerated() {
             if row.truncated && !truncate {
@@ -229,17 +246,22 @@ public final class CLIPTokenizer: Sendable {
         return batch
     }
 
-    /// Maps in parallel over two or more chunks when the batch is large enough to repay the threads.
-    private func parallelMap<T>(_ texts: [String], _ body: @Sendable (String) -> T) -> [T] {
+    /// Maps in parallel over chunks when the batch is large enough to repay the threads; each chunk keeps its
+    /// own memo of merged words.
+    private func parallelMap<T>(_ texts: [String], _ body: @Sendable (String, inout [String: [Int32]]) -> T) -> [T] {
         let chunkCount = texts.count >= 2048 ? 8 : 1
-        if chunkCount == 1 { return texts.map(body) }
+        if chunkCount == 1 {
+            var memo: [String: [Int32]] = [:]
+            return texts.map { body($0, &memo) }
+        }
         let chunkSize = (texts.count + chunkCount - 1) / chunkCount
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: texts.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-            for i in (c * chunkSize)..<min(texts.count, (c + 1) * chunkSize) { slots[i] = body(texts[i]) }
+            var memo: [String: [Int32]] = [:]
+            for i in (c * chunkSize)..<min(texts.count, (c + 1) * chunkSize) { slots[i] = body(texts[i], &memo) }
         }
         return results.compactMap { $0 }
     }
