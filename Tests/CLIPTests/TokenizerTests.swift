@@ -128,3 +128,23 @@ import Testing
         #expect(CLIPTextCleaner.clean("\u{1B}[31mred\u{1B}[0m\u{0}") == "red")
     }
 }
+
+/// One tokenizer shared by many threads gives every thread the ids a fresh tokenizer gives.
+@Suite struct TokenizerConcurrencyTests {
+    @Test func sharedAcrossThreads() throws {
+        let shared = try CLIPTokenizer(bpeGzipPath: Fixtures.bpePath)
+        let reference = try Fixtures.openAI.get()
+        let texts = try Fixtures.cases().map(\.text).filter { $0.count % 5 == 0 }
+        let expected = texts.map { reference.encode($0) }
+        let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+        failures.initialize(repeating: 0)
+        defer { failures.deallocate() }
+        nonisolated(unsafe) let counts = failures
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for i in stride(from: worker, to: texts.count, by: 2) where shared.encode(texts[i]) != expected[i] {
+                counts[worker] += 1
+            }
+        }
+        #expect(failures.reduce(0, +) == 0)
+    }
+}
