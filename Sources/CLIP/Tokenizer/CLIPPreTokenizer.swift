@@ -11,9 +11,21 @@ struct CLIPPreTokenizer: Sendable {
     /// The folded first scalars of the special tokens, to skip the comparison almost everywhere.
     private let specialStarts: Set<UInt32>
 
-    init(specialTokens: [String]) {
+    /// CLIP's pattern is compiled case-insensitively; Hugging Face's copy of it is not.
+    let ignoresCase: Bool
+
+    init(specialTokens: [String], ignoresCase: Bool = true) {
         self.specialTokens = specialTokens.map { Array($0.unicodeScalars) }.filter { !$0.isEmpty }
-        specialStarts = Set(self.specialTokens.compactMap { $0.first.map { Self.folded($0).value } })
+        self.ignoresCase = ignoresCase
+        specialStarts = Set(
+            self.specialTokens.compactMap { $0.first.map { (ignoresCase ? Self.folded($0) : $0).value } })
+    }
+
+    @inline(__always) func fold(_ c: Unicode.Scalar) -> Unicode.Scalar { ignoresCase ? Self.folded(c) : c }
+
+    /// Scalars skipped between words: whitespace, and U+0345 only when the pattern ignores case.
+    @inline(__always) func skips(_ c: Unicode.Scalar) -> Bool {
+        ignoresCase ? Self.isSpace(c) : (c.value != 0x345 && Self.isSpace(c))
     }
 
     /// The words of `s`, as index ranges into it.
@@ -23,7 +35,7 @@ struct CLIPPreTokenizer: Sendable {
         let n = s.count
         while i < n {
             let c = s[i]
-            if specialStarts.contains(Self.folded(c).value), let length = specialTokenLength(s, at: i) {
+            if specialStarts.contains(fold(c).value), let length = specialTokenLength(s, at: i) {
                 words.append(i..<(i + length))
                 i += length
             } else if c == "'", let length = contractionLength(s, at: i) {
@@ -37,11 +49,11 @@ struct CLIPPreTokenizer: Sendable {
             } else if Self.isNumber(c) {
                 words.append(i..<(i + 1))  // Digits are single words: "2026" is four.
                 i += 1
-            } else if Self.isSpace(c) {
+            } else if skips(c) {
                 i += 1
             } else {
                 var j = i + 1
-                while j < n && !Self.isLetter(s[j]) && !Self.isNumber(s[j]) && !Self.isSpace(s[j]) { j += 1 }
+                while j < n && !Self.isLetter(s[j]) && !Self.isNumber(s[j]) && !skips(s[j]) { j += 1 }
                 words.append(i..<j)
                 i = j
             }
@@ -63,7 +75,7 @@ struct CLIPPreTokenizer: Sendable {
     private func specialTokenLength(_ s: [Unicode.Scalar], at i: Int) -> Int? {
         for token in specialTokens where i + token.count <= s.count {
             var k = 0
-            while k < token.count && Self.folded(s[i + k]) == Self.folded(token[k]) { k += 1 }
+            while k < token.count && fold(s[i + k]) == fold(token[k]) { k += 1 }
             if k == token.count { return token.count }
         }
         return nil
@@ -71,10 +83,10 @@ struct CLIPPreTokenizer: Sendable {
 
     private func contractionLength(_ s: [Unicode.Scalar], at i: Int) -> Int? {
         guard i + 1 < s.count else { return nil }
-        let a = Self.folded(s[i + 1])
+        let a = fold(s[i + 1])
         if a == "s" || a == "t" || a == "m" || a == "d" { return 2 }
         guard i + 2 < s.count else { return nil }
-        let b = Self.folded(s[i + 2])
+        let b = fold(s[i + 2])
         if (a == "r" && b == "e") || (a == "v" && b == "e") || (a == "l" && b == "l") { return 3 }
         return nil
     }

@@ -182,6 +182,29 @@ public enum CLIPTextCleaner {
         return Array(string.precomposedStringWithCanonicalMapping.unicodeScalars)
     }
 
+    /// Hugging Face transformers' `CLIPTokenizer` normalizer instead of CLIP's cleaning: NFC, every run of
+    /// White_Space characters to one space (ends kept), and a per-character lower-case mapping (no final sigma).
+    /// No ftfy, no HTML unescaping.
+    static func normalizeLikeHuggingFace(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(s.count)
+        var inSpace = false
+        for c in nfc(s) {
+            if c.properties.isWhitespace {
+                if !inSpace { out.append(" ") }
+                inSpace = true
+                continue
+            }
+            inSpace = false
+            if c.isASCII {
+                out.append(("A"..."Z").contains(c) ? Unicode.Scalar(UInt8(c.value | 0x20)) : c)
+            } else {
+                out += c.properties.lowercaseMapping.unicodeScalars
+            }
+        }
+        return out
+    }
+
     // MARK: whitespace and case
 
     /// Python's `str.isspace`: bidirectional class WS, B or S, or category Zs.

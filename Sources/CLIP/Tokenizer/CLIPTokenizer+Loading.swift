@@ -10,7 +10,8 @@ extension CLIPTokenizer {
     /// - Throws: `TokenizerError` naming the file, and the line for a malformed merge.
     public convenience init(
         bpeGzipPath path: String, mergeCount: Int? = CLIPTokenizer.openAIMergeCount,
-        specialTokens: SpecialTokens = .openAI, contextLength: Int = CLIPTokenizer.defaultContextLength
+        specialTokens: SpecialTokens = .openAI, contextLength: Int = CLIPTokenizer.defaultContextLength,
+        normalization: TextNormalization = .clip
     ) throws {
         let compressed = try Self.readFile(path)
         let bytes: [UInt8]
@@ -20,23 +21,27 @@ extension CLIPTokenizer {
             throw TokenizerError.unreadableFile(path: path, reason: "\(error)")
         }
         let merges = try Self.parseMerges(bytes, path: path, count: mergeCount, skipsFirstLine: true)
-        try self.init(merges: merges, specialTokens: specialTokens, contextLength: contextLength, source: path)
+        try self.init(
+            merges: merges, specialTokens: specialTokens, contextLength: contextLength, normalization: normalization,
+            source: path)
     }
 
     /// Loads an uncompressed merges file (an optional "#version" line, then one "left right" pair per line), such
     /// as the one `BPETrainer` writes; the vocabulary is CLIP's layout for those merges.
     public convenience init(
         mergesPath path: String, mergeCount: Int? = nil, specialTokens: SpecialTokens = .openAI,
-        contextLength: Int = CLIPTokenizer.defaultContextLength
+        contextLength: Int = CLIPTokenizer.defaultContextLength, normalization: TextNormalization = .clip
     ) throws {
         let merges = try Self.parseMerges(try Self.readFile(path), path: path, count: mergeCount)
-        try self.init(merges: merges, specialTokens: specialTokens, contextLength: contextLength, source: path)
+        try self.init(
+            merges: merges, specialTokens: specialTokens, contextLength: contextLength, normalization: normalization,
+            source: path)
     }
 
     /// Loads Hugging Face's `vocab.json` (token → id) and `merges.txt`.
     public convenience init(
         vocabJSONPath: String, mergesPath: String, specialTokens: SpecialTokens = .openAI,
-        contextLength: Int = CLIPTokenizer.defaultContextLength
+        contextLength: Int = CLIPTokenizer.defaultContextLength, normalization: TextNormalization = .clip
     ) throws {
         let json = try Self.readFile(vocabJSONPath)
         let object: Any
@@ -61,7 +66,7 @@ extension CLIPTokenizer {
         let merges = try Self.parseMerges(try Self.readFile(mergesPath), path: mergesPath, count: nil)
         try self.init(
             vocabulary: vocabulary, merges: merges, specialTokens: specialTokens, contextLength: contextLength,
-            source: "\(vocabJSONPath) + \(mergesPath)")
+            normalization: normalization, source: "\(vocabJSONPath) + \(mergesPath)")
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

@@ -24,6 +24,16 @@ public final class CLIPTokenizer: Sendable {
         public static let openCLIP = SpecialTokens(start: "<start_of_text>", end: "<end_of_text>")
     }
 
+    /// How text becomes words before the merges.
+    public enum TextNormalization: Sendable, Equatable {
+        /// OpenAI CLIP / open_clip: ftfy repair, HTML unescape twice, whitespace collapse, lowercase, and the
+        /// case-insensitive pattern (see `CLIPTextCleaner`).
+        case clip
+        /// Hugging Face transformers' `CLIPTokenizer`: special tokens split out of the raw text first, then NFC,
+        /// whitespace runs to one space, per-character lowercase and the case-sensitive pattern; no ftfy, no HTML.
+        case huggingFace
+    }
+
     /// One merge rule: its priority (lower merges first) and the id of the merged symbol.
     struct Merge: Sendable {
         var rank: Int32
@@ -44,6 +54,8 @@ public final class CLIPTokenizer: Sendable {
     public let endID: Int32
     /// Token strings by id (byte symbols as `ByteEncoder` spells them).
     public let tokens: [String]
+    /// The text normalization this tokenizer applies.
+    public let normalization: TextNormalization
 
     let ids: [String: Int32]
     let byteIDs: [Int32]
@@ -61,7 +73,8 @@ public final class CLIPTokenizer: Sendable {
     /// - Throws: `TokenizerError.invalidVocabulary` when a byte symbol, merge result or special token is missing.
     public init(
         vocabulary: [String: Int32], merges: [(String, String)], specialTokens: SpecialTokens = .openAI,
-        contextLength: Int = CLIPTokenizer.defaultContextLength, source: String = "vocabulary"
+        contextLength: Int = CLIPTokenizer.defaultContextLength, normalization: TextNormalization = .clip,
+        source: String = "vocabulary"
     ) throws {
         func missing(_ what: String) -> TokenizerError { .invalidVocabulary(path: source, reason: what) }
         guard contextLength >= 2 else { throw missing("context length \(contextLength) cannot hold start and end") }
@@ -104,18 +117,25 @@ public final class CLIPTokenizer: Sendable {
         self.endID = end
         self.specialTokens = specialTokens
         self.contextLength = contextLength
-        self.preTokenizer = CLIPPreTokenizer(specialTokens: [specialTokens.start, specialTokens.end])
+        self.normalization = normalization
+        // Hugging Face's byte-level step splits again with GPT-2's pattern, which cuts a special-token spelling
+        // that survived (for example "<|ENDOFTEXT|>" lowercased) into "<|", "endoftext", "|>": the same as not
+        // matching it at all. Elsewhere that second split changes nothing on CLIP's words.
+        self.preTokenizer = CLIPPreTokenizer(
+            specialTokens: normalization == .clip ? [specialTokens.start, specialTokens.end] : [],
+            ignoresCase: normalization == .clip)
     }
 
     /// Builds CLIP's vocabulary from merges alone, in CLIP's order: the 256 byte symbols, the same with `</w>`,
     /// one symbol per merge, then the start and end tokens (49406 and 49407 with OpenAI's 48894 merges).
     public convenience init(
         merges: [(String, String)], specialTokens: SpecialTokens = .openAI,
-        contextLength: Int = CLIPTokenizer.defaultContextLength, source: String = "merges"
+        contextLength: Int = CLIPTokenizer.defaultContextLength, normalization: TextNormalization = .clip,
+        source: String = "merges"
     ) throws {
         try self.init(
             vocabulary: Self.vocabulary(merges: merges, specialTokens: specialTokens), merges: merges,
-            specialTokens: specialTokens, contextLength: contextLength, source: source)
+            specialTokens: specialTokens, contextLength: contextLength, normalization: normalization, source: source)
     }
 
     /// CLIP's vocabulary for `merges`; a string listed twice keeps its later id, as Python's dict does.
@@ -144,30 +164,64 @@ public final class CLIPTokenizer: Sendable {
 
     /// `encode` with a caller-owned memo in front of the shared one, so batch workers rarely take its lock.
     func encode(_ text: String, memo: inout [String: [Int32]]) -> [Int32] {
-        let scalars = CLIPTextCleaner.cleanScalars(text)
         var out: [Int32] = []
-        out.reserveCapacity(scalars.count / 3 + 1)
-        for range in preTokenizer.split(scalars) {
-            let word = String(String.UnicodeScalarView(scalars[range]))
-            if let known = memo[word] {
-                out += known
-            } else if word == specialTokens.start {
-                out.append(startID)
-            } else if word == specialTokens.end {
-                out.append(endID)
-            } else {
-                let merged: [Int32]
-                if let shared = cache.value(for: word) {
-                    merged = shared
+        switch normalization {
+        case .clip:
+            let scalars = CLIPTextCleaner.cleanScalars(text)
+            out.reserveCapacity(scalars.count / 3 + 1)
+            for range in preTokenizer.split(scalars) {
+                let word = String(String.UnicodeScalarView(scalars[range]))
+                if let known = memo[word] {
+                    out += known
+                } else if word == specialTokens.start {
+                    out.append(startID)
+                } else if word == specialTokens.end {
+                    out.append(endID)
                 } else {
-                    merged = bpe(Array(word.utf8))
-                    cache.store(merged, for: word)
+                    out += merged(word, memo: &memo)
                 }
-                if memo.count < 1 << 16 { memo[word] = merged }
-                out += merged
             }
+        case .huggingFace:
+            // Special tokens are cut out of the raw text before anything else sees it.
+            let raw = Array(text.unicodeScalars)
+            let specials = [
+                (Array(specialTokens.start.unicodeScalars), startID), (Array(specialTokens.end.unicodeScalars), endID),
+            ]
+            var segmentStart = 0
+            var i = 0
+            func flush(_ end: Int) {
+                let scalars = CLIPTextCleaner.normalizeLikeHuggingFace(Array(raw[segmentStart..<end]))
+                for range in preTokenizer.split(scalars) {
+                    out += merged(String(String.UnicodeScalarView(scalars[range])), memo: &memo)
+                }
+            }
+            while i < raw.count {
+                if let (token, id) = specials.first(where: { !$0.0.isEmpty && raw[i...].starts(with: $0.0) }) {
+                    flush(i)
+                    out.append(id)
+                    i += token.count
+                    segmentStart = i
+                } else {
+                    i += 1
+                }
+            }
+            flush(raw.count)
         }
         return out
+    }
+
+    /// The ids of one word, from the caller's memo, the shared memo, or the merges.
+    private func merged(_ word: String, memo: inout [String: [Int32]]) -> [Int32] {
+        if let known = memo[word] { return known }
+        let ids: [Int32]
+        if let shared = cache.value(for: word) {
+            ids = shared
+        } else {
+            ids = bpe(Array(word.utf8))
+            cache.store(ids, for: word)
+        }
+        if memo.count < 1 << 16 { memo[word] = ids }
+        return ids
     }
 
     /// Applies the merges to one word's UTF-8 bytes: repeatedly the lowest-ranked adjacent pair, every
