@@ -148,3 +148,21 @@ import Testing
         #expect(failures.reduce(0, +) == 0)
     }
 }
+
+/// Canonically equivalent words are different bytes, so different tokens (Python compares code points).
+@Suite struct TokenizerMemoTests {
+    @Test func equivalentSpellingsKeepTheirOwnIDs() throws {
+        // U+037E GREEK QUESTION MARK is canonically ';' and U+F900 is U+8C48. With a '<' in the text ftfy leaves
+        // the references alone, and html.unescape runs after the NFC step. Ids from OpenAI's simple_tokenizer.
+        let cases: [(String, [Int32], String, [Int32])] = [
+            ("< ;", [283, 282], "< &#894;", [283, 137, 378]),
+            ("< \u{8C48}", [283, 164, 109, 486], "< &#63744;", [283, 171, 97, 478]),
+        ]
+        for (plain, plainIDs, reference, referenceIDs) in cases {
+            let shared = try CLIPTokenizer(bpeGzipPath: Fixtures.bpePath)
+            #expect(shared.encode(plain) == plainIDs)
+            #expect(shared.encode(reference) == referenceIDs)
+            #expect(shared.encode(plain) == plainIDs)
+        }
+    }
+}

@@ -21,12 +21,11 @@ public struct BPETrainer: Sendable {
     public func train<S: Sequence>(on corpus: S) -> [(String, String)] where S.Element == String {
         // Word frequencies after CLIP's cleaning and splitting (special-token spellings are ordinary text here).
         let splitter = CLIPPreTokenizer(specialTokens: [])
-        var frequency: [String: Int] = [:]
+        // Keyed by UTF-8 bytes: canonically equivalent Strings compare equal but are different byte sequences.
+        var frequency: [[UInt8]: Int] = [:]
         for text in corpus {
             let scalars = CLIPTextCleaner.cleanScalars(text)
-            for range in splitter.split(scalars) {
-                frequency[String(String.UnicodeScalarView(scalars[range])), default: 0] += 1
-            }
+            for range in splitter.split(scalars) { frequency[CLIPTokenizer.utf8(scalars[range]), default: 0] += 1 }
         }
 
         // Symbols as ids: 0…255 bytes, 256…511 bytes with </w>, then merged symbols in order.
@@ -35,10 +34,9 @@ public struct BPETrainer: Sendable {
         var words: [[Int32]] = []
         var counts: [Int] = []
         // Sorted so that the word order, and so every tie, is the same run to run.
-        for (word, count) in frequency.sorted(by: {
-            $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars)
-        }) {
-            var ids = word.utf8.map { Int32($0) }
+        // (UTF-8 byte order is scalar order.)
+        for (word, count) in frequency.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            var ids = word.map { Int32($0) }
             guard let last = ids.last else { continue }
             ids[ids.count - 1] = last + 256
             words.append(ids)

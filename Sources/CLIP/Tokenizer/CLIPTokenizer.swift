@@ -58,6 +58,8 @@ public final class CLIPTokenizer: Sendable {
     public let normalization: TextNormalization
 
     let ids: [String: Int32]
+    let startBytes: [UInt8]
+    let endBytes: [UInt8]
     let byteIDs: [Int32]
     let byteEndIDs: [Int32]
     let merges: [UInt64: Merge]
@@ -115,6 +117,8 @@ public final class CLIPTokenizer: Sendable {
         self.merges = table
         self.startID = start
         self.endID = end
+        self.startBytes = Array(specialTokens.start.utf8)
+        self.endBytes = Array(specialTokens.end.utf8)
         self.specialTokens = specialTokens
         self.contextLength = contextLength
         self.normalization = normalization
@@ -158,24 +162,24 @@ public final class CLIPTokenizer: Sendable {
 
     /// The token ids of `text`, without start and end tokens or any length limit (`SimpleTokenizer.encode`).
     public func encode(_ text: String) -> [Int32] {
-        var local: [String: [Int32]] = [:]
+        var local: [[UInt8]: [Int32]] = [:]
         return encode(text, memo: &local)
     }
 
     /// `encode` with a caller-owned memo in front of the shared one, so batch workers rarely take its lock.
-    func encode(_ text: String, memo: inout [String: [Int32]]) -> [Int32] {
+    func encode(_ text: String, memo: inout [[UInt8]: [Int32]]) -> [Int32] {
         var out: [Int32] = []
         switch normalization {
         case .clip:
             let scalars = CLIPTextCleaner.cleanScalars(text)
             out.reserveCapacity(scalars.count / 3 + 1)
             for range in preTokenizer.split(scalars) {
-                let word = String(String.UnicodeScalarView(scalars[range]))
+                let word = Self.utf8(scalars[range])
                 if let known = memo[word] {
                     out += known
-                } else if word == specialTokens.start {
+                } else if word == startBytes {
                     out.append(startID)
-                } else if word == specialTokens.end {
+                } else if word == endBytes {
                     out.append(endID)
                 } else {
                     out += merged(word, memo: &memo)
@@ -191,9 +195,7 @@ public final class CLIPTokenizer: Sendable {
             var i = 0
             func flush(_ end: Int) {
                 let scalars = CLIPTextCleaner.normalizeLikeHuggingFace(Array(raw[segmentStart..<end]))
-                for range in preTokenizer.split(scalars) {
-                    out += merged(String(String.UnicodeScalarView(scalars[range])), memo: &memo)
-                }
+                for range in preTokenizer.split(scalars) { out += merged(Self.utf8(scalars[range]), memo: &memo) }
             }
             while i < raw.count {
                 if let (token, id) = specials.first(where: { !$0.0.isEmpty && raw[i...].starts(with: $0.0) }) {
@@ -210,14 +212,29 @@ public final class CLIPTokenizer: Sendable {
         return out
     }
 
+    /// A word's UTF-8 bytes: the memo key. Not a `String`, whose equality is canonical equivalence: U+037E and
+    /// ';' (or U+F900 and U+8C48) are equal Strings but different bytes, so different tokens.
+    @inline(__always) static func utf8(_ scalars: ArraySlice<Unicode.Scalar>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count)
+        for s in scalars {
+            if s.isASCII {
+                bytes.append(UInt8(s.value))
+            } else {
+                UTF8.encode(s) { bytes.append($0) }
+            }
+        }
+        return bytes
+    }
+
     /// The ids of one word, from the caller's memo, the shared memo, or the merges.
-    private func merged(_ word: String, memo: inout [String: [Int32]]) -> [Int32] {
+    private func merged(_ word: [UInt8], memo: inout [[UInt8]: [Int32]]) -> [Int32] {
         if let known = memo[word] { return known }
         let ids: [Int32]
         if let shared = cache.value(for: word) {
             ids = shared
         } else {
-            ids = bpe(Array(word.utf8))
+            ids = bpe(word)
             cache.store(ids, for: word)
         }
         if memo.count < 1 << 16 { memo[word] = ids }
@@ -263,11 +280,11 @@ public final class CLIPTokenizer: Sendable {
     /// `contextLength − 1` ids and ends with the end token, as `clip.tokenize(truncate=True)` and open_clip do.
     /// - Returns: the row, the number of real tokens (start and end included), and whether it was truncated.
     public func tokenizeRow(_ text: String) -> (ids: [Int32], length: Int, truncated: Bool) {
-        var local: [String: [Int32]] = [:]
+        var local: [[UInt8]: [Int32]] = [:]
         return tokenizeRow(text, memo: &local)
     }
 
-    func tokenizeRow(_ text: String, memo: inout [String: [Int32]]) -> (ids: [Int32], length: Int, truncated: Bool) {
+    func tokenizeRow(_ text: String, memo: inout [[UInt8]: [Int32]]) -> (ids: [Int32], length: Int, truncated: Bool) {
         let body = encode(text, memo: &memo)
         var row = [Int32](repeating: 0, count: contextLength)
         row[0] = startID
@@ -302,10 +319,10 @@ public final class CLIPTokenizer: Sendable {
 
     /// Maps in parallel over chunks when the batch is large enough to repay the threads; each chunk keeps its
     /// own memo of merged words.
-    private func parallelMap<T>(_ texts: [String], _ body: @Sendable (String, inout [String: [Int32]]) -> T) -> [T] {
+    private func parallelMap<T>(_ texts: [String], _ body: @Sendable (String, inout [[UInt8]: [Int32]]) -> T) -> [T] {
         let chunkCount = texts.count >= 2048 ? 8 : 1
         if chunkCount == 1 {
-            var memo: [String: [Int32]] = [:]
+            var memo: [[UInt8]: [Int32]] = [:]
             return texts.map { body($0, &memo) }
         }
         let chunkSize = (texts.count + chunkCount - 1) / chunkCount
@@ -314,7 +331,7 @@ public final class CLIPTokenizer: Sendable {
         defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
-            var memo: [String: [Int32]] = [:]
+            var memo: [[UInt8]: [Int32]] = [:]
             for i in (c * chunkSize)..<min(texts.count, (c + 1) * chunkSize) { slots[i] = body(texts[i], &memo) }
         }
         return results.compactMap { $0 }
