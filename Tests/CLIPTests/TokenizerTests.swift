@@ -126,6 +126,8 @@ import Testing
         #expect(CLIPTextCleaner.clean("ΣΟΦΟΣ") == "σοφος")
         #expect(CLIPTextCleaner.clean("cafe\u{301}") == "café")
         #expect(CLIPTextCleaner.clean("\u{1B}[31mred\u{1B}[0m\u{0}") == "red")
+        // The second html.unescape sees "&amp" + U+037E: no entity is named that, so only the "amp" prefix decodes.
+        #expect(Array(CLIPTextCleaner.clean("< &amp;amp&#894;").unicodeScalars) == ["<", " ", "&", "\u{37E}"])
     }
 }
 

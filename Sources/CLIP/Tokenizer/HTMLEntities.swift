@@ -81,17 +81,24 @@ enum HTMLEntities {
         guard p > nameStart else { return nil }
         if p < s.count, s[p] == ";" { p += 1 }
         let name = s[nameStart..<p]
-        if let full = html5[String(String.UnicodeScalarView(name))] { return (full, p) }
+        if let full = named(name) { return (full, p) }
         // Longest known prefix of at least two characters, the rest kept as text.
         var length = name.count - 1
         while length >= 2 {
             let prefix = name.prefix(length)
-            if let value = html5[String(String.UnicodeScalarView(prefix))] {
+            if let value = named(prefix) {
                 return (value + name.dropFirst(length), p)
             }
             length -= 1
         }
         return (["&"] + name, p)
+    }
+
+    /// The html5 entry for `name`. Every name is ASCII; a non-ASCII candidate is never looked up, because String
+    /// equality is canonical equivalence ("amp\u{37E}" would equal "amp;").
+    private static func named(_ name: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar]? {
+        guard name.allSatisfy(\.isASCII) else { return nil }
+        return html5[String(String.UnicodeScalarView(name))]
     }
 
     /// The value of ASCII digits, saturating at 0x110000 (any larger number is equally out of range).
