@@ -1,6 +1,15 @@
 /// Builds the bytes that precede a frame's data: the 8-byte length and the JSON header padded with spaces to a
 /// multiple of 8 bytes, as Python's safetensors writes it.
 enum HeaderEncoder {
+    /// The order in which tensors' bytes are laid out in the data section: widest elements first (stable), so that
+    /// every tensor starts aligned to its element size, as Python's safetensors also arranges it. The header lists
+    /// tensors in the frame's order regardless.
+    static func dataLayout(_ frame: Frame) -> [(name: String, tensor: TensorBlob)] {
+        frame.tensorsInOrder.enumerated().sorted { a, b in
+            (-a.element.tensor.dtype.byteSize, a.offset) < (-b.element.tensor.dtype.byteSize, b.offset)
+        }.map(\.element)
+    }
+
     /// The length prefix and padded header for `frame`, with `format` set to this library's format.
     static func encode(_ frame: Frame) -> [UInt8] {
         var metadata = frame.metadata
@@ -17,14 +26,19 @@ enum HeaderEncoder {
             appendString(metadata[key] ?? "", to: &json)
         }
         json.append(UInt8(ascii: "}"))
+        var begins: [String: Int] = [:]
         var offset = 0
+        for (name, tensor) in dataLayout(frame) {
+            begins[name] = offset
+            offset += tensor.byteCount
+        }
         for (name, tensor) in frame.tensorsInOrder {
+            let begin = begins[name] ?? 0
             json.append(UInt8(ascii: ","))
             appendString(name, to: &json)
             json.append(contentsOf: ":{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[".utf8)
             json.append(contentsOf: tensor.shape.map(String.init).joined(separator: ",").utf8)
-            json.append(contentsOf: "],\"data_offsets\":[\(offset),\(offset + tensor.byteCount)]}".utf8)
-            offset += tensor.byteCount
+            json.append(contentsOf: "],\"data_offsets\":[\(begin),\(begin + tensor.byteCount)]}".utf8)
         }
         json.append(UInt8(ascii: "}"))
         let padded = (json.count + 7) / 8 * 8

@@ -108,4 +108,24 @@ import Testing
         #expect(try e4m3.floats() == [1, 448, Float(sign: .plus, exponent: -9, significand: 1)])
         #expect(throws: TensorStreamError.self) { try blob.int64s() }
     }
+
+    @Test func dataIsLaidOutWidestFirstSoEveryTensorIsAligned() throws {
+        var frame = Frame()
+        frame["mask"] = try .bool(shape: [3], [true, false, true])
+        frame["embed"] = try .float32(shape: [2], [1, 2])
+        frame["seed"] = try .int64(shape: [1], [9])
+        frame["byte"] = try .uint8(shape: [1], [5])
+        var reader = FrameReader(bytes: frame.encoded())
+        let read = try #require(try reader.next())
+        #expect(read.names == ["mask", "embed", "seed", "byte"])
+        let offsets = read.names.compactMap { read[$0]?.offset }
+        #expect(offsets == [16, 8, 0, 19])
+        for name in read.names {
+            let tensor = try #require(read[name])
+            tensor.withUnsafeBytes { bytes in
+                #expect(Int(bitPattern: bytes.baseAddress) % tensor.dtype.byteSize == 0, "\(name)")
+            }
+        }
+        #expect(try read["embed"]?.floats() == [1, 2])
+    }
 }
