@@ -24,7 +24,7 @@ public struct FrameWriter {
 
     /// Writes `frame` whole, with `__metadata__["format"]` set to ``StreamFormat/formatValue``.
     public func write(_ frame: Frame) throws {
-        let header = HeaderEncoder.encode(frame)
+        let header = try HeaderEncoder.encode(frame)
         let tensors = HeaderEncoder.dataLayout(frame).map(\.tensor)
         do {
             try withExtendedLifetime(tensors) {
@@ -46,8 +46,8 @@ public struct FrameWriter {
 
 extension Frame {
     /// The frame as the bytes ``FrameWriter`` would write (one safetensors file).
-    public func encoded() -> [UInt8] {
-        var bytes = HeaderEncoder.encode(self)
+    public func encoded() throws -> [UInt8] {
+        var bytes = try HeaderEncoder.encode(self)
         for (_, tensor) in HeaderEncoder.dataLayout(self) {
             tensor.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }

@@ -21,7 +21,7 @@ import Testing
 
     @Test func encodeThenReadGivesTheSameFrame() throws {
         let frame = try sampleFrame()
-        let bytes = frame.encoded()
+        let bytes = try frame.encoded()
         var reader = FrameReader(bytes: bytes + bytes)
         let first = try #require(try reader.next())
         let second = try #require(try reader.next())
@@ -115,7 +115,7 @@ import Testing
         frame["embed"] = try .float32(shape: [2], [1, 2])
         frame["seed"] = try .int64(shape: [1], [9])
         frame["byte"] = try .uint8(shape: [1], [5])
-        var reader = FrameReader(bytes: frame.encoded())
+        var reader = FrameReader(bytes: try frame.encoded())
         let read = try #require(try reader.next())
         #expect(read.names == ["mask", "embed", "seed", "byte"])
         let offsets = read.names.compactMap { read[$0]?.offset }
@@ -127,5 +127,11 @@ import Testing
             }
         }
         #expect(try read["embed"]?.floats() == [1, 2])
+    }
+
+    @Test func aTensorNamedLikeTheMetadataIsRefused() throws {
+        var frame = Frame()
+        frame["__metadata__"] = try .uint8(shape: [1], [0])
+        #expect(throws: TensorStreamError.self) { try frame.encoded() }
     }
 }
