@@ -20,7 +20,7 @@ struct FrameHeader {
         var parser = HeaderParser(bytes: bytes, start: start)
         let parsed = try parser.parse()
         metadata = parsed.metadata
-        let frameStart = StreamPosition(source: start.source, frame: start.frame, offset: start.offset - 8)
+        let frameStart = StreamPosition(source: start.source, frame: start.frame, offset: start.offset &- 8)
         if let format = metadata[StreamFormat.MetadataKey.format], !StreamFormat.accepts(format) {
             throw TensorStreamError.unsupportedFormat(frameStart, format: format)
         }
