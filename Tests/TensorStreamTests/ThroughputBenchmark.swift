@@ -47,7 +47,7 @@ import Testing
             frame["image"] = try TensorBlob(dtype: .f32, shape: [16, 3, 512, 682]) { buffer in
                 for i in stride(from: 0, to: buffer.count, by: 4096) { buffer[i] = UInt8(truncatingIfNeeded: i >> 12) }
             }
-            let megabytes = Double(frame.encoded().count * Self.frameCount) / 1_048_576
+            let megabytes = Double(try frame.encoded().count * Self.frameCount) / 1_048_576
             var catSeconds = Double.infinity
             var passSeconds = Double.infinity
             for _ in 0..<3 {
