@@ -8,7 +8,7 @@
 /// Returns 1 channel for greyscale and 3 (RGB) otherwise. Pixels match libjpeg-turbo's default decode (what Pillow
 /// returns) within one level. Refused with an `ImagingError`: arithmetic coding, lossless and hierarchical modes,
 /// 12-bit samples, CMYK/YCCK (4 components), DNL-defined heights; and, stricter than libjpeg, any scan whose
-/// entropy-coded data ends early, a missing restart marker, or a file that ends before EOI.
+/// entropy-coded data ends early, a missing restart marker, a file that ends before EOI, more than 1000 scans.
 public enum JPEG {
     /// Decodes a JPEG file.
     public static func decode(_ bytes: [UInt8]) throws -> Image {
@@ -165,6 +165,9 @@ struct JPEGFrameDecoder {
         54, 47, 55, 62, 63,
     ]
 
+    /// Most scans accepted in one file (progressive files use about ten; libjpeg-turbo's fuzzers cap at 500).
+    static let maximumScans = 1000
+
     let data: [UInt8]
     var position = 2
     var quant = [[Int]](repeating: [Int](repeating: 0, count: 64), count: 4)
@@ -252,6 +255,10 @@ struct JPEGFrameDecoder {
                     format: "JPEG", part: name, reason: "only baseline, extended and progressive Huffman JPEGs are decoded")
             case 0xDA:
                 guard frameSeen else { throw corrupt(name, markerOffset, "scan before frame header") }
+                // Each scan walks every block, so a flood of scans is a cheap way to make decoding slow.
+                guard scans < JPEGFrameDecoder.maximumScans else {
+                    throw corrupt(name, markerOffset, "more than \(JPEGFrameDecoder.maximumScans) scans")
+                }
                 try readScan(start, end)
                 scans += 1
             case 0xE0:

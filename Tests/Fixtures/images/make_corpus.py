@@ -194,17 +194,19 @@ y, x = np.mgrid[0:96, 0:128]
 Image.fromarray(np.stack([x * 2, y * 2, (x + y)], -1).astype(np.uint8)).save("png/pillow_gradient_128x96.png", optimize=True)
 expect("png", "pillow_gradient_128x96", "png/pillow_gradient_128x96.png", ["RGB", "RGBA"], "gradient, Pillow optimize")
 
-# ---- JPEG: baseline / progressive x 4:4:4 / 4:2:2 / 4:2:0 / grey, odd sizes, restarts ----
+# ---- JPEG: baseline / progressive x 4:4:4 / 4:2:2 / 4:2:0 / 4:1:1 / grey, odd sizes, restarts ----
+# (Pillow cannot write 4:4:0; that upsampler path is checked only by its formula.)
 for (w, h) in ((17, 13), (33, 19), (32, 24), (8, 8), (1, 1), (50, 35)):
     rgb = picture(h, w, 3).astype(np.uint8)
     # Blur a little so the JPEGs are not all noise.
     rgb = ((rgb.astype(np.int32) + np.roll(rgb, 1, 0) + np.roll(rgb, 1, 1) + np.roll(rgb, 1, (0, 1))) // 4).astype(np.uint8)
     for progressive in (False, True):
         kind = "progressive" if progressive else "baseline"
-        for sub, label in ((0, "444"), (1, "422"), (2, "420")):
+        for sub, label in ((0, "444"), (1, "422"), (2, "420"), ("4:1:1", "411")):
             name = f"{kind}_{label}_{w}x{h}"
             path = f"jpeg/{name}.jpg"
-            Image.fromarray(rgb).save(path, quality=[90, 75, 50][sub], subsampling=sub, progressive=progressive)
+            quality = {0: 90, 1: 75, 2: 50}.get(sub, 80)
+            Image.fromarray(rgb).save(path, quality=quality, subsampling=sub, progressive=progressive)
             expect("jpeg", name, path, ["RGB"], f"{kind} {label}")
         name = f"{kind}_grey_{w}x{h}"
         path = f"jpeg/{name}.jpg"
