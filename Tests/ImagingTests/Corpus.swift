@@ -25,10 +25,19 @@ enum Corpus {
         var output: String
     }
 
+    struct PillowResizeCase: Decodable {
+        var name: String
+        var input: String
+        var output: String
+        var width: Int
+        var height: Int
+    }
+
     struct Manifest: Decodable {
         var png: [Entry]
         var jpeg: [Entry]
         var resize: [ResizeCase]
+        var pillowResize: [PillowResizeCase]
     }
 
     static let manifest: Manifest = {
@@ -37,7 +46,7 @@ enum Corpus {
             return try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
             print("corpus manifest unreadable: \(error)")
-            return Manifest(png: [], jpeg: [], resize: [])
+            return Manifest(png: [], jpeg: [], resize: [], pillowResize: [])
         }
     }()
 

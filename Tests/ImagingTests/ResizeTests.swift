@@ -22,6 +22,23 @@ import Testing
         print("resize vs torch: max abs difference \(worst)")
     }
 
+    /// Cases made by `make_corpus.py` with Pillow's `Image.resize(size, Image.BICUBIC)` on grey and RGB images.
+    @Test func eightBitBicubicMatchesPillowExactly() throws {
+        let cases = Corpus.manifest.pillowResize
+        #expect(cases.count >= 6)
+        for c in cases {
+            let input = try PNG.decode(try Corpus.bytes(c.input))
+            let got = try input.resized(width: c.width, height: c.height)
+            let want = try Corpus.bytes(c.output)
+            #expect(got.pixels == want, "\(c.name): max difference \(Corpus.maxDifference(got.pixels, want))")
+        }
+    }
+
+    @Test func eightBitCenterCrop() throws {
+        let image = try Image(width: 8, height: 5, channels: 1, pixels: (0..<40).map { UInt8($0) })
+        #expect(try image.centerCropped(width: 3, height: 2).pixels == [18, 19, 20, 26, 27, 28])
+    }
+
     @Test func centerCropFollowsTorchvision() throws {
         let values = (0..<(1 * 5 * 8)).map(Float.init)
         let image = try PlanarImage(channels: 1, height: 5, width: 8, values: values)

@@ -238,6 +238,17 @@ try:
 except ImportError:
     print("torch not found: resize fixtures not written")
 
+# ---- Pillow bicubic resize on 8-bit grey and RGB (CLIP / Hugging Face image processors resize this way) ----
+manifest["pillowResize"] = []
+for (w, h, ow, oh, mode) in ((17, 13, 7, 5, "RGB"), (13, 17, 40, 29, "RGB"), (48, 64, 21, 16, "L"), (30, 20, 30, 9, "RGB"),
+                             (33, 19, 224 // 8, 224 // 8, "RGB"), (5, 6, 4, 17, "L")):
+    src = Image.fromarray(picture(h, w, 3).astype(np.uint8)).convert(mode)
+    name = f"pillow_bicubic_{mode.lower()}_{w}x{h}_to_{ow}x{oh}"
+    src.save(f"resize/{name}.in.png")
+    np.asarray(src.resize((ow, oh), Image.BICUBIC)).tofile(f"resize/{name}.out.raw")
+    manifest["pillowResize"].append({"name": name, "input": f"resize/{name}.in.png", "output": f"resize/{name}.out.raw",
+                                     "width": ow, "height": oh})
+
 with open("manifest.json", "w") as f:
     json.dump(manifest, f, indent=1)
 print(len(manifest["png"]), "png,", len(manifest["jpeg"]), "jpeg,", len(manifest["resize"]), "resize cases")
