@@ -46,7 +46,10 @@ extension Image {
             let total = w.reduce(0, +)
             if total != 0 { w = w.map { $0 / total } }
             let one = Double(1 << precisionBits)
-            return (lo, w.map { k in Int(k < 0 ? (k * one - 0.5).rounded(.towardZero) : (k * one + 0.5).rounded(.towardZero)) })
+            return (
+                lo,
+                w.map { k in Int(k < 0 ? (k * one - 0.5).rounded(.towardZero) : (k * one + 0.5).rounded(.towardZero)) }
+            )
         }
     }
 

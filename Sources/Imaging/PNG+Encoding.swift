@@ -13,8 +13,10 @@ extension PNG {
                     candidate.withUnsafeMutableBufferPointer { cand in
                         for y in 0..<h {
                             let row = UnsafeBufferPointer(rebasing: px[(y * rowBytes)..<((y + 1) * rowBytes)])
-                            let up = y > 0 ? UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)]) : zero
-                            let dest = UnsafeMutableBufferPointer(rebasing: out[(y * (rowBytes + 1) + 1)..<((y + 1) * (rowBytes + 1))])
+                            let up =
+                                y > 0 ? UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)]) : zero
+                            let dest = UnsafeMutableBufferPointer(
+                                rebasing: out[(y * (rowBytes + 1) + 1)..<((y + 1) * (rowBytes + 1))])
                             var bestSum = Int.max
                             for f in 0..<5 {
                                 var sum = 0

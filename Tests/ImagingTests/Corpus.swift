@@ -57,7 +57,8 @@ enum Corpus {
     static func floats(_ relative: String) throws -> [Float] {
         let b = try bytes(relative)
         return stride(from: 0, to: b.count - 3, by: 4).map {
-            Float(bitPattern: UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 | UInt32(b[$0 + 3]) << 24)
+            Float(
+                bitPattern: UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 | UInt32(b[$0 + 3]) << 24)
         }
     }
 

@@ -10,7 +10,8 @@ import Testing
         #expect(cases.count >= 8)
         var worst: Float = 0
         for c in cases {
-            let input = try PlanarImage(channels: c.in[0], height: c.in[1], width: c.in[2], values: try Corpus.floats(c.input))
+            let input = try PlanarImage(
+                channels: c.in[0], height: c.in[1], width: c.in[2], values: try Corpus.floats(c.input))
             let want = try Corpus.floats(c.output)
             let got = try input.resized(height: c.out[1], width: c.out[2])
             #expect(got.values.count == want.count, "\(c.name)")
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func shortSideResizeKeepsAspect() throws {
-        let image = try PlanarImage(channels: 3, height: 30, width: 45, values: [Float](repeating: 0.25, count: 3 * 30 * 45))
+        let image = try PlanarImage(
+            channels: 3, height: 30, width: 45, values: [Float](repeating: 0.25, count: 3 * 30 * 45))
         let r = try image.resized(shortSide: 20)
         #expect(r.height == 20 && r.width == 30)
         #expect(r.values.allSatisfy { abs($0 - 0.25) < 1e-6 })
