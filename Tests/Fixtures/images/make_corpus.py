@@ -26,12 +26,13 @@ for d in ("png", "jpeg", "expected", "resize"):
 manifest = {"png": [], "jpeg": [], "resize": [], "corrupt": []}
 
 
-def picture(h, w, c, maxval=255):
+def picture(h, w, c, maxval=255, gen=None):
     """Smooth gradients plus noise, so files compress a little and JPEG sees texture."""
+    rng_ = gen or rng
     y, x = np.mgrid[0:h, 0:w]
     base = np.stack([(x * 7 + y * 3 + k * 40) % (maxval + 1) for k in range(c)], -1).astype(np.float64)
-    noise = rng.integers(0, maxval + 1, size=(h, w, c))
-    mix = np.where(rng.random((h, w, c)) < 0.3, noise, base)
+    noise = rng_.integers(0, maxval + 1, size=(h, w, c))
+    mix = np.where(rng_.random((h, w, c)) < 0.3, noise, base)
     return mix.astype(np.int64)
 
 
@@ -187,6 +188,17 @@ key = np.all(samples == (1000, 2000, 3000), axis=-1)
 spec = np.concatenate([(samples >> 8).astype(np.uint8), np.where(key, 0, 255).astype(np.uint8)[..., None]], -1)
 with open("expected/rgb16_trns_17x13.rgba", "wb") as f:
     f.write(spec.tobytes())
+# Low-bit grey with a colour key: Pillow compares the key with the scaled 8-bit value (never equal for 2/4-bit),
+# the PNG spec compares raw samples; expected RGBA follows the spec (L/RGB still come from Pillow).
+for depth, keyval in ((2, 1), (4, 9), (1, 0)):
+    samples = picture(h, w, 1, (1 << depth) - 1, gen=np.random.default_rng(depth))  # own stream: others unchanged
+    name = f"grey{depth}_trns_17x13"
+    write_png(f"png/{name}.png", samples, 0, depth, trns=struct.pack(">H", keyval))
+    expect("png", name, f"png/{name}.png", ["L", "RGB", "RGBA"], "grey colour key; RGBA follows the PNG spec")
+    grey = (samples[..., 0] * (255 // ((1 << depth) - 1))).astype(np.uint8)
+    spec = np.stack([grey, grey, grey, np.where(samples[..., 0] == keyval, 0, 255).astype(np.uint8)], -1)
+    with open(f"expected/{name}.rgba", "wb") as f:
+        f.write(spec.tobytes())
 # A Pillow-written PNG and a larger compressible one (several deflate blocks and long matches).
 Image.fromarray(picture(24, 32, 3).astype(np.uint8)).save("png/pillow_rgb_32x24.png")
 expect("png", "pillow_rgb_32x24", "png/pillow_rgb_32x24.png", ["RGB", "RGBA"], "written by Pillow")
