@@ -153,7 +153,7 @@ for label, ct, depth, s in cases:
             path = f"png/{name}.png"
             write_png(path, samples, ct, depth, interlace, plte=plte, level=level, strategy=strategy,
                       idat_size=97 if n % 3 == 0 else None)
-            modes = ["RGB", "RGBA"]
+            modes = ["RGB", "RGBA", "L"]  # L checks Image.grey() against Pillow's luma
             if ct in (0, 4):
                 modes = ["high-byte"] if (ct == 0 and depth == 16) else ["L", "RGB"]
             expect("png", name, path, modes, f"colour type {ct}, {depth}-bit, level {level}")
