@@ -6,6 +6,7 @@ extension Image {
     /// RGB images (what CLIP's and Hugging Face's image processors run before normalizing). Every channel is filtered
     /// independently; Pillow instead premultiplies alpha for LA/RGBA, so drop alpha first (`rgb()`) to match it.
     public func resized(width newWidth: Int, height newHeight: Int) throws -> Image {
+        checkConsistent()
         guard newWidth > 0, newHeight > 0, newWidth <= Image.maximumSide, newHeight <= Image.maximumSide,
             newWidth * newHeight <= Image.maximumPixelCount
         else { throw ImagingError.invalidImage("resize to \(newWidth)x\(newHeight)") }
@@ -18,6 +19,7 @@ extension Image {
     /// The centred `width × height` window, placed as torchvision's `CenterCrop` places it on a PIL image
     /// (offsets rounded half to even). Throws if larger than the image.
     public func centerCropped(width w: Int, height h: Int) throws -> Image {
+        checkConsistent()
         guard w > 0, h > 0, w <= width, h <= height else {
             throw ImagingError.invalidImage("crop \(w)x\(h) of a \(width)x\(height) image")
         }

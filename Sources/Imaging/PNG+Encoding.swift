@@ -1,7 +1,9 @@
 extension PNG {
     /// Encodes an 8-bit image as PNG: 1 channel as grey, 2 as grey + alpha, 3 as RGB, 4 as RGBA; not interlaced.
+    /// The image must be consistent (`isConsistent`); `Image`'s initializers and decoders guarantee it.
     /// Each row gets the filter whose output has the smallest sum of absolute (signed) values, the usual heuristic.
     public static func encode(_ image: Image) -> [UInt8] {
+        image.checkConsistent()
         let w = image.width, h = image.height, c = image.channels
         let rowBytes = w * c
         var filtered = [UInt8](repeating: 0, count: h * (rowBytes + 1))
