@@ -16,6 +16,21 @@ extension Image {
         return current
     }
 
+    /// Resizes so that the shorter side becomes `size` (the longer becomes `Int(size * long / short)`), as
+    /// torchvision's `Resize(size, BICUBIC)` does on a PIL image.
+    public func resized(shortSide size: Int) throws -> Image {
+        guard size > 0 else { throw ImagingError.invalidImage("short side \(size)") }
+        if width <= height {
+            return try resized(width: size, height: Int(Double(size) * Double(height) / Double(width)))
+        }
+        return try resized(width: Int(Double(size) * Double(width) / Double(height)), height: size)
+    }
+
+    /// OpenAI CLIP's preprocessing geometry on 8-bit pixels: `Resize(size, BICUBIC)` then `CenterCrop(size)`.
+    public func resizedAndCropped(to size: Int) throws -> Image {
+        try resized(shortSide: size).centerCropped(width: size, height: size)
+    }
+
     /// The centred `width × height` window, placed as torchvision's `CenterCrop` places it on a PIL image
     /// (offsets rounded half to even). Throws if larger than the image.
     public func centerCropped(width w: Int, height h: Int) throws -> Image {

@@ -38,6 +38,11 @@ import Testing
     @Test func eightBitCenterCrop() throws {
         let image = try Image(width: 8, height: 5, channels: 1, pixels: (0..<40).map { UInt8($0) })
         #expect(try image.centerCropped(width: 3, height: 2).pixels == [18, 19, 20, 26, 27, 28])
+        let wide = try Image(width: 45, height: 30, channels: 3)
+        let r = try wide.resized(shortSide: 20)
+        #expect(r.width == 30 && r.height == 20)
+        let sq = try wide.resizedAndCropped(to: 16)
+        #expect(sq.width == 16 && sq.height == 16)
     }
 
     @Test func centerCropFollowsTorchvision() throws {
