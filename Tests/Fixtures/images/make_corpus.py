@@ -199,6 +199,10 @@ for depth, keyval in ((2, 1), (4, 9), (1, 0)):
     spec = np.stack([grey, grey, grey, np.where(samples[..., 0] == keyval, 0, 255).astype(np.uint8)], -1)
     with open(f"expected/{name}.rgba", "wb") as f:
         f.write(spec.tobytes())
+# Indices past a short palette: Pillow gives opaque black.
+write_png("png/palette4_short_6x2.png", np.array([[0, 1, 2, 3, 15, 7], [1, 0, 9, 1, 0, 4]])[..., None], 3, 4,
+          plte=bytes([10, 20, 30, 40, 50, 60]), trns=bytes([100]))
+expect("png", "palette4_short_6x2", "png/palette4_short_6x2.png", ["RGB", "RGBA", "L"], "indices past a 2-entry palette")
 # A Pillow-written PNG and a larger compressible one (several deflate blocks and long matches).
 Image.fromarray(picture(24, 32, 3).astype(np.uint8)).save("png/pillow_rgb_32x24.png")
 expect("png", "pillow_rgb_32x24", "png/pillow_rgb_32x24.png", ["RGB", "RGBA"], "written by Pillow")
