@@ -141,8 +141,12 @@ enum Deflate {
 
     /// Writes one dynamic-Huffman block. `lits` holds literals (< 256) and, for matches, the length symbol followed
     /// by the match length; `dists` holds one distance per match.
-    static func writeBlock(_ lits: [UInt16], _ dists: [UInt16], final: Bool, distCodes: [UInt8], into w: inout BitWriter) {
-        @inline(__always) func dcode(_ d: Int) -> Int { d <= 256 ? Int(distCodes[d - 1]) : Int(distCodes[256 + ((d - 1) >> 7)]) }
+    static func writeBlock(
+        _ lits: [UInt16], _ dists: [UInt16], final: Bool, distCodes: [UInt8], into w: inout BitWriter
+    ) {
+        @inline(__always) func dcode(_ d: Int) -> Int {
+            d <= 256 ? Int(distCodes[d - 1]) : Int(distCodes[256 + ((d - 1) >> 7)])
+        }
         var litFreq = [Int](repeating: 0, count: 286)
         var distFreq = [Int](repeating: 0, count: 30)
         var i = 0, m = 0
@@ -276,7 +280,9 @@ enum Deflate {
             top -= 1
         }
         // Shortest codes to the most frequent symbols.
-        let order = used.indices.sorted { freq[used[$0]] != freq[used[$1]] ? freq[used[$0]] > freq[used[$1]] : used[$0] < used[$1] }
+        let order = used.indices.sorted {
+            freq[used[$0]] != freq[used[$1]] ? freq[used[$0]] > freq[used[$1]] : used[$0] < used[$1]
+        }
         var lengths = [UInt8](repeating: 0, count: freq.count)
         var len = 1
         for idx in order {

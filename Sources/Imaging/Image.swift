@@ -42,12 +42,26 @@ public struct Image: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// True when the fields agree: positive size, 1...4 channels and `pixels.count == width * height * channels`.
+    /// Fields are public `var`s, so code that edits them can break this; every operation here checks it first
+    /// (a programming error, reported with a precondition rather than read out of bounds).
+    public var isConsistent: Bool {
+        width > 0 && height > 0 && (1...4).contains(channels) && width <= Image.maximumSide
+            && height <= Image.maximumSide && pixels.count == width * height * channels
+    }
+
+    func checkConsistent(_ function: StaticString = #function) {
+        precondition(
+            isConsistent, "Image \(width)x\(height)x\(channels) with \(pixels.count) samples passed to \(function)")
+    }
+
     /// True when the last channel is alpha (2 or 4 channels).
     public var hasAlpha: Bool { channels == 2 || channels == 4 }
 
     /// The image as 3-channel RGB. Grey is replicated; alpha is dropped without compositing, as Pillow's
     /// `convert("RGB")` does.
     public func rgb() -> Image {
+        checkConsistent()
         if channels == 3 { return self }
         let n = width * height
         var out = [UInt8](repeating: 0, count: n * 3)
@@ -73,6 +87,7 @@ public struct Image: Sendable, Equatable {
 
     /// The image as 4-channel RGBA (alpha 255 where the image has none), as Pillow's `convert("RGBA")`.
     public func rgba() -> Image {
+        checkConsistent()
         if channels == 4 { return self }
         let n = width * height
         var out = [UInt8](repeating: 255, count: n * 4)
@@ -94,6 +109,7 @@ public struct Image: Sendable, Equatable {
     /// The image as 1-channel grey. RGB uses ITU-R 601-2 luma with Pillow's fixed-point rounding
     /// (`L = (R*19595 + G*38470 + B*7471 + 0x8000) >> 16`); alpha is dropped.
     public func grey() -> Image {
+        checkConsistent()
         if channels == 1 { return self }
         let n = width * height
         var out = [UInt8](repeating: 0, count: n)
@@ -115,6 +131,7 @@ public struct Image: Sendable, Equatable {
 
     /// RGB as planar floats `[3, height, width]` in [-1, 1]: `x / 127.5 - 1` (alpha dropped as in `rgb()`).
     public func planarFloats() -> [Float] {
+        checkConsistent()
         let src = rgb()
         let plane = width * height
         var out = [Float](repeating: 0, count: 3 * plane)

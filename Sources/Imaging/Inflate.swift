@@ -109,9 +109,12 @@ struct BitReader {
 /// against an output limit, so hostile input fails with an `ImagingError` rather than overrunning memory.
 enum Inflate {
     static let lengthBase: [Int] = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
+        258,
     ]
-    static let lengthExtra: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    static let lengthExtra: [Int] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
     static let distanceBase: [Int] = [
         1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
         6145, 8193, 12289, 16385, 24577,
@@ -172,7 +175,8 @@ enum Inflate {
         var o = 0
         let limit = out.count
         func tooLong() -> ImagingError {
-            .corrupt(format: "zlib", part: part, offset: r.byteOffset, reason: "more data than the image header implies")
+            .corrupt(
+                format: "zlib", part: part, offset: r.byteOffset, reason: "more data than the image header implies")
         }
         var final = false
         var lengths = [UInt8](repeating: 0, count: 320)
@@ -220,7 +224,8 @@ enum Inflate {
                     case 16:
                         guard i > 0 else {
                             throw ImagingError.corrupt(
-                                format: "zlib", part: part, offset: r.byteOffset, reason: "repeat with no previous length")
+                                format: "zlib", part: part, offset: r.byteOffset,
+                                reason: "repeat with no previous length")
                         }
                         repeatValue = lengths[i - 1]
                         repeatCount = 3 + (try r.bits(2, part: part))
@@ -239,11 +244,13 @@ enum Inflate {
                 let lit = HuffmanDecoder(lengths: lengths[0..<hlit])
                 let dist = HuffmanDecoder(lengths: lengths[hlit..<(hlit + hdist)])
                 guard lengths[256] != 0, lit.isValid, dist.isValid else {
-                    throw ImagingError.corrupt(format: "zlib", part: part, offset: r.byteOffset, reason: "bad Huffman code lengths")
+                    throw ImagingError.corrupt(
+                        format: "zlib", part: part, offset: r.byteOffset, reason: "bad Huffman code lengths")
                 }
                 o = try inflateBlock(&r, lit, dist, out, o, part: part)
             default:
-                throw ImagingError.corrupt(format: "zlib", part: part, offset: r.byteOffset, reason: "reserved block type")
+                throw ImagingError.corrupt(
+                    format: "zlib", part: part, offset: r.byteOffset, reason: "reserved block type")
             }
         }
         return o
@@ -261,7 +268,8 @@ enum Inflate {
             if sym < 256 {
                 guard o < limit else {
                     throw ImagingError.corrupt(
-                        format: "zlib", part: part, offset: r.byteOffset, reason: "more data than the image header implies")
+                        format: "zlib", part: part, offset: r.byteOffset,
+                        reason: "more data than the image header implies")
                 }
                 out[o] = UInt8(truncatingIfNeeded: sym)
                 o += 1
@@ -270,17 +278,20 @@ enum Inflate {
             if sym == 256 { return o }
             let li = sym - 257
             guard li < 29 else {
-                throw ImagingError.corrupt(format: "zlib", part: part, offset: r.byteOffset, reason: "bad length symbol")
+                throw ImagingError.corrupt(
+                    format: "zlib", part: part, offset: r.byteOffset, reason: "bad length symbol")
             }
             let length = lengthBase[li] + (try r.bits(lengthExtra[li], part: part))
             let ds = try r.decode(dist, part: part)
             guard ds < 30 else {
-                throw ImagingError.corrupt(format: "zlib", part: part, offset: r.byteOffset, reason: "bad distance symbol")
+                throw ImagingError.corrupt(
+                    format: "zlib", part: part, offset: r.byteOffset, reason: "bad distance symbol")
             }
             let distance = distanceBase[ds] + (try r.bits(distanceExtra[ds], part: part))
             guard distance <= o else {
                 throw ImagingError.corrupt(
-                    format: "zlib", part: part, offset: r.byteOffset, reason: "distance \(distance) before stream start")
+                    format: "zlib", part: part, offset: r.byteOffset, reason: "distance \(distance) before stream start"
+                )
             }
             guard o + length <= limit else {
                 throw ImagingError.corrupt(

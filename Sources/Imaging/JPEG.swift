@@ -8,7 +8,7 @@
 /// Returns 1 channel for greyscale and 3 (RGB) otherwise. Pixels match libjpeg-turbo's default decode (what Pillow
 /// returns) within one level. Refused with an `ImagingError`: arithmetic coding, lossless and hierarchical modes,
 /// 12-bit samples, CMYK/YCCK (4 components), DNL-defined heights; and, stricter than libjpeg, any scan whose
-/// entropy-coded data ends early, a missing restart marker, or a file that ends before EOI.
+/// entropy-coded data ends early, a missing restart marker, a file that ends before EOI, more than 1000 scans.
 public enum JPEG {
     /// Decodes a JPEG file.
     public static func decode(_ bytes: [UInt8]) throws -> Image {
@@ -160,10 +160,14 @@ struct JPEGBitReader {
 
 struct JPEGFrameDecoder {
     static let zigzag: [Int] = [
-        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
+        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
+        21,
         28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
         54, 47, 55, 62, 63,
     ]
+
+    /// Most scans accepted in one file (progressive files use about ten; libjpeg-turbo's fuzzers cap at 500).
+    static let maximumScans = 1000
 
     let data: [UInt8]
     var position = 2
@@ -249,9 +253,14 @@ struct JPEGFrameDecoder {
                 frameSeen = true
             case 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
                 throw ImagingError.unsupported(
-                    format: "JPEG", part: name, reason: "only baseline, extended and progressive Huffman JPEGs are decoded")
+                    format: "JPEG", part: name,
+                    reason: "only baseline, extended and progressive Huffman JPEGs are decoded")
             case 0xDA:
                 guard frameSeen else { throw corrupt(name, markerOffset, "scan before frame header") }
+                // Each scan walks every block, so a flood of scans is a cheap way to make decoding slow.
+                guard scans < JPEGFrameDecoder.maximumScans else {
+                    throw corrupt(name, markerOffset, "more than \(JPEGFrameDecoder.maximumScans) scans")
+                }
                 try readScan(start, end)
                 scans += 1
             case 0xE0:
@@ -315,7 +324,9 @@ struct JPEGFrameDecoder {
         height = Int(data[start + 1]) << 8 | Int(data[start + 2])
         width = Int(data[start + 3]) << 8 | Int(data[start + 4])
         let n = Int(data[start + 5])
-        guard height > 0 else { throw ImagingError.unsupported(format: "JPEG", part: name, reason: "height defined by DNL") }
+        guard height > 0 else {
+            throw ImagingError.unsupported(format: "JPEG", part: name, reason: "height defined by DNL")
+        }
         guard width > 0 else { throw corrupt(name, start + 3, "width 0") }
         guard n == 1 || n == 3 else {
             if n == 4 {
@@ -344,7 +355,8 @@ struct JPEGFrameDecoder {
         maxH = components.map(\.h).max() ?? 1
         maxV = components.map(\.v).max() ?? 1
         for c in components where maxH % c.h != 0 || maxV % c.v != 0 {
-            throw ImagingError.unsupported(format: "JPEG", part: name, reason: "fractional sampling \(c.h)x\(c.v) of \(maxH)x\(maxV)")
+            throw ImagingError.unsupported(
+                format: "JPEG", part: name, reason: "fractional sampling \(c.h)x\(c.v) of \(maxH)x\(maxV)")
         }
         guard width <= Image.maximumSide, height <= Image.maximumSide, width * height <= Image.maximumPixelCount else {
             throw ImagingError.tooLarge(format: "JPEG", width: width, height: height)
@@ -394,7 +406,9 @@ struct JPEGFrameDecoder {
         let ss = Int(data[p]), se = Int(data[p + 1]), ah = Int(data[p + 2] >> 4), al = Int(data[p + 2] & 15)
         if progressive {
             let valid = ss == 0 ? se == 0 : (ss <= se && se <= 63 && n == 1)
-            guard valid, ah <= 13, al <= 13 else { throw corrupt("SOS", p, "spectral selection \(ss)...\(se), Ah \(ah) Al \(al)") }
+            guard valid, ah <= 13, al <= 13 else {
+                throw corrupt("SOS", p, "spectral selection \(ss)...\(se), Ah \(ah) Al \(al)")
+            }
         } else {
             guard ss == 0, se == 63, ah == 0, al == 0 else { throw corrupt("SOS", p, "sequential scan parameters") }
         }
@@ -407,7 +421,9 @@ struct JPEGFrameDecoder {
             let needsAC = !progressive || ss > 0
             if needsDC && dcTables[components[c].dcTable] == nil { throw corrupt("SOS", start, "undefined DC table") }
             if needsAC && acTables[components[c].acTable] == nil { throw corrupt("SOS", start, "undefined AC table") }
-            guard quantDefined[components[c].quantTable] else { throw corrupt("SOS", start, "undefined quantization table") }
+            guard quantDefined[components[c].quantTable] else {
+                throw corrupt("SOS", start, "undefined quantization table")
+            }
         }
         var reader = JPEGBitReader(end)
         let mcusX = n == 1 ? components[scanComponents[0]].usedBlocksWide : mcusWide

@@ -1,7 +1,9 @@
 extension PNG {
     /// Encodes an 8-bit image as PNG: 1 channel as grey, 2 as grey + alpha, 3 as RGB, 4 as RGBA; not interlaced.
+    /// The image must be consistent (`isConsistent`); `Image`'s initializers and decoders guarantee it.
     /// Each row gets the filter whose output has the smallest sum of absolute (signed) values, the usual heuristic.
     public static func encode(_ image: Image) -> [UInt8] {
+        image.checkConsistent()
         let w = image.width, h = image.height, c = image.channels
         let rowBytes = w * c
         var filtered = [UInt8](repeating: 0, count: h * (rowBytes + 1))
@@ -13,8 +15,10 @@ extension PNG {
                     candidate.withUnsafeMutableBufferPointer { cand in
                         for y in 0..<h {
                             let row = UnsafeBufferPointer(rebasing: px[(y * rowBytes)..<((y + 1) * rowBytes)])
-                            let up = y > 0 ? UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)]) : zero
-                            let dest = UnsafeMutableBufferPointer(rebasing: out[(y * (rowBytes + 1) + 1)..<((y + 1) * (rowBytes + 1))])
+                            let up =
+                                y > 0 ? UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)]) : zero
+                            let dest = UnsafeMutableBufferPointer(
+                                rebasing: out[(y * (rowBytes + 1) + 1)..<((y + 1) * (rowBytes + 1))])
                             var bestSum = Int.max
                             for f in 0..<5 {
                                 var sum = 0

@@ -40,7 +40,9 @@ public enum PNG {
 
     /// Decodes a PNG file. Throws an `ImagingError` naming the chunk and byte offset for anything malformed.
     public static func decode(_ bytes: [UInt8]) throws -> Image {
-        guard bytes.count >= 8 else { throw ImagingError.truncated(format: "PNG", part: "signature", offset: bytes.count) }
+        guard bytes.count >= 8 else {
+            throw ImagingError.truncated(format: "PNG", part: "signature", offset: bytes.count)
+        }
         guard Array(bytes[0..<8]) == signature else {
             throw ImagingError.corrupt(format: "PNG", part: "signature", offset: 0, reason: "not a PNG signature")
         }
@@ -56,12 +58,15 @@ public enum PNG {
             }
             let length = Int(readUInt32(bytes, pos))
             let nameBytes = bytes[(pos + 4)..<(pos + 8)]
-            let name = String(decoding: nameBytes.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+            let name = String(
+                decoding: nameBytes.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
             guard length <= 0x7FFF_FFFF else {
-                throw ImagingError.corrupt(format: "PNG", part: "chunk \(name)", offset: pos, reason: "length \(length)")
+                throw ImagingError.corrupt(
+                    format: "PNG", part: "chunk \(name)", offset: pos, reason: "length \(length)")
             }
             guard nameBytes.allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else {
-                throw ImagingError.corrupt(format: "PNG", part: "chunk \(name)", offset: pos + 4, reason: "bad chunk name")
+                throw ImagingError.corrupt(
+                    format: "PNG", part: "chunk \(name)", offset: pos + 4, reason: "bad chunk name")
             }
             let dataStart = pos + 8
             guard length <= bytes.count - dataStart, bytes.count - dataStart - length >= 4 else {
@@ -70,7 +75,8 @@ public enum PNG {
             let dataEnd = dataStart + length
             let crc = CRC32.checksum(bytes[(pos + 4)..<dataEnd])
             guard crc == readUInt32(bytes, dataEnd) || !verifiesChecksums else {
-                throw ImagingError.corrupt(format: "PNG", part: "chunk \(name)", offset: dataEnd, reason: "CRC mismatch")
+                throw ImagingError.corrupt(
+                    format: "PNG", part: "chunk \(name)", offset: dataEnd, reason: "CRC mismatch")
             }
             let data = bytes[dataStart..<dataEnd]
             func corrupt(_ reason: String) -> ImagingError {
@@ -86,7 +92,9 @@ public enum PNG {
                 h.height = Int(readUInt32(bytes, dataStart + 4))
                 h.bitDepth = Int(bytes[dataStart + 8])
                 h.colorType = Int(bytes[dataStart + 9])
-                let allowed: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+                let allowed: [Int: [Int]] = [
+                    0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16],
+                ]
                 guard let depths = allowed[h.colorType] else { throw corrupt("colour type \(h.colorType)") }
                 guard depths.contains(h.bitDepth) else {
                     throw corrupt("bit depth \(h.bitDepth) with colour type \(h.colorType)")
@@ -124,8 +132,12 @@ public enum PNG {
             }
             pos = dataEnd + 4
         }
-        guard let h = header else { throw ImagingError.corrupt(format: "PNG", part: "IHDR", offset: 8, reason: "missing") }
-        guard sawIDAT else { throw ImagingError.corrupt(format: "PNG", part: "IDAT", offset: pos, reason: "no image data") }
+        guard let h = header else {
+            throw ImagingError.corrupt(format: "PNG", part: "IHDR", offset: 8, reason: "missing")
+        }
+        guard sawIDAT else {
+            throw ImagingError.corrupt(format: "PNG", part: "IDAT", offset: pos, reason: "no image data")
+        }
         if h.colorType == 3 && palette.isEmpty {
             throw ImagingError.corrupt(format: "PNG", part: "PLTE", offset: pos, reason: "missing for a palette image")
         }
@@ -139,7 +151,8 @@ public enum PNG {
         }
         var raw = try Inflate.zlib(idat, limit: expected, part: "IDAT zlib stream")
         guard raw.count == expected else {
-            throw ImagingError.truncated(format: "PNG", part: "IDAT image data (\(raw.count) of \(expected) bytes)", offset: pos)
+            throw ImagingError.truncated(
+                format: "PNG", part: "IDAT image data (\(raw.count) of \(expected) bytes)", offset: pos)
         }
         idat = []
         return try expand(&raw, header: h, passes: passes, palette: palette, transparency: transparency)
@@ -227,11 +240,14 @@ public enum PNG {
                                     out[o + 1] = UInt8(truncatingIfNeeded: g >> shift)
                                     out[o + 2] = UInt8(truncatingIfNeeded: b >> shift)
                                     if outChannels == 4 {
-                                        out[o + 3] = key.count == 3 && r == key[0] && g == key[1] && b == key[2] ? 0 : 255
+                                        out[o + 3] =
+                                            key.count == 3 && r == key[0] && g == key[1] && b == key[2] ? 0 : 255
                                     }
                                 default:
                                     let shift = depth == 16 ? 8 : 0
-                                    for c in 0..<samples { out[o + c] = UInt8(truncatingIfNeeded: sample(s + c) >> shift) }
+                                    for c in 0..<samples {
+                                        out[o + c] = UInt8(truncatingIfNeeded: sample(s + c) >> shift)
+                                    }
                                 }
                             }
                             previous = Array(row)

@@ -6,6 +6,7 @@ extension PlanarImage {
     /// Bicubic resize with antialiasing, matching PyTorch's
     /// `F.interpolate(x, size: (height, width), mode: "bicubic", antialias: true, align_corners: false)`.
     public func resized(height newHeight: Int, width newWidth: Int) throws -> PlanarImage {
+        checkConsistent()
         guard newHeight > 0, newWidth > 0, newHeight <= Image.maximumSide, newWidth <= Image.maximumSide else {
             throw ImagingError.invalidImage("resize to \(newHeight)x\(newWidth)")
         }

@@ -17,6 +17,19 @@ public struct PlanarImage: Sendable, Equatable {
         self.values = values
     }
 
+    /// True when `values.count == channels * height * width` with positive sizes. The fields are public `var`s;
+    /// every operation checks this first (a programming error, reported with a precondition).
+    public var isConsistent: Bool {
+        channels > 0 && height > 0 && width > 0 && height <= Image.maximumSide && width <= Image.maximumSide
+            && values.count == channels * height * width
+    }
+
+    func checkConsistent(_ function: StaticString = #function) {
+        precondition(
+            isConsistent,
+            "PlanarImage [\(channels), \(height), \(width)] with \(values.count) values passed to \(function)")
+    }
+
     /// RGB in [-1, 1] (`x / 127.5 - 1`) from 8-bit pixels; grey is replicated and alpha dropped (see `Image.rgb()`).
     public init(_ image: Image) {
         channels = 3
@@ -35,6 +48,7 @@ public struct PlanarImage: Sendable, Equatable {
     /// The centred `height × width` window, placed as torchvision's `CenterCrop` does:
     /// top = round((H - h) / 2), left = round((W - w) / 2), rounding half to even. Throws if larger than the image.
     public func centerCropped(height h: Int, width w: Int) throws -> PlanarImage {
+        checkConsistent()
         guard h > 0, w > 0, h <= height, w <= width else {
             throw ImagingError.invalidImage("crop \(h)x\(w) of a \(height)x\(width) image")
         }

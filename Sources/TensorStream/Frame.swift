@@ -14,7 +14,7 @@ public struct Frame: Sendable {
         self.metadata = metadata
     }
 
-    /// The tensor names in stream order (the order of their data in the frame).
+    /// The tensor names in stream order: the order of the header's entries, which writers keep.
     public var names: [String] { order }
 
     /// The number of tensors.

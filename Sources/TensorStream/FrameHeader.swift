@@ -1,4 +1,4 @@
-/// A validated frame header: metadata and tensor entries in data order, with the total data length.
+/// A validated frame header: metadata and tensor entries in header order, with the total data length.
 struct FrameHeader {
     struct Entry {
         var name: String
@@ -20,19 +20,18 @@ struct FrameHeader {
         var parser = HeaderParser(bytes: bytes, start: start)
         let parsed = try parser.parse()
         metadata = parsed.metadata
-        let frameStart = StreamPosition(source: start.source, frame: start.frame, offset: start.offset - 8)
+        let frameStart = StreamPosition(source: start.source, frame: start.frame, offset: start.offset &- 8)
         if let format = metadata[StreamFormat.MetadataKey.format], !StreamFormat.accepts(format) {
             throw TensorStreamError.unsupportedFormat(frameStart, format: format)
         }
-        // Stream order is data order; ties (zero-size tensors) keep header order.
+        // Offsets are checked in data order; the frame keeps header order (stream order).
         let sorted = parsed.entries.enumerated().sorted { a, b in
             (a.element.begin, a.element.end, a.offset) < (b.element.begin, b.element.end, b.offset)
-        }.map(\.element)
+        }
         var cursor = 0
         var previous: String?
-        var validated: [Entry] = []
-        validated.reserveCapacity(sorted.count)
-        for var entry in sorted {
+        var validated = parsed.entries
+        for (index, var entry) in sorted {
             let at = StreamPosition(source: start.source, frame: start.frame, offset: entry.position)
             if entry.end < entry.begin {
                 throw TensorStreamError.invalidOffsets(
@@ -61,7 +60,7 @@ struct FrameHeader {
             entry.elementCount = sizes.elements
             cursor = entry.end
             previous = entry.name
-            validated.append(entry)
+            validated[index] = entry
         }
         entries = validated
         dataLength = cursor

@@ -5,7 +5,8 @@
 #endif
 
 /// Writes frames to a file descriptor: the header, then each tensor's bytes straight from its storage with one
-/// `writev` (no copies of tensor data).
+/// `writev` (no copies of tensor data). The data section is laid out widest dtype first, so every tensor a reader
+/// loads from it is aligned to its element size; the header keeps the frame's tensor order.
 ///
 /// A frame is fully built and checked before its first byte is written, so a failure inside the writer never
 /// starts a frame it cannot finish; only an I/O error part way (the reader gone, a full disk) can cut one short,
@@ -23,8 +24,8 @@ public struct FrameWriter {
 
     /// Writes `frame` whole, with `__metadata__["format"]` set to ``StreamFormat/formatValue``.
     public func write(_ frame: Frame) throws {
-        let header = HeaderEncoder.encode(frame)
-        let tensors = frame.tensorsInOrder.map(\.tensor)
+        let header = try HeaderEncoder.encode(frame)
+        let tensors = HeaderEncoder.dataLayout(frame).map(\.tensor)
         do {
             try withExtendedLifetime(tensors) {
                 try header.withUnsafeBytes { headerBytes throws in
@@ -45,9 +46,9 @@ public struct FrameWriter {
 
 extension Frame {
     /// The frame as the bytes ``FrameWriter`` would write (one safetensors file).
-    public func encoded() -> [UInt8] {
-        var bytes = HeaderEncoder.encode(self)
-        for (_, tensor) in tensorsInOrder {
+    public func encoded() throws -> [UInt8] {
+        var bytes = try HeaderEncoder.encode(self)
+        for (_, tensor) in HeaderEncoder.dataLayout(self) {
             tensor.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }
         return bytes

@@ -1,14 +1,29 @@
 /// Builds the bytes that precede a frame's data: the 8-byte length and the JSON header padded with spaces to a
 /// multiple of 8 bytes, as Python's safetensors writes it.
 enum HeaderEncoder {
-    /// The length prefix and padded header for `frame`, with `format` set to this library's format.
-    static func encode(_ frame: Frame) -> [UInt8] {
+    static let metadataKey = "__metadata__"
+
+    /// The order in which tensors' bytes are laid out in the data section: widest elements first (stable), so that
+    /// every tensor starts aligned to its element size, as Python's safetensors also arranges it. The header lists
+    /// tensors in the frame's order regardless.
+    static func dataLayout(_ frame: Frame) -> [(name: String, tensor: TensorBlob)] {
+        frame.tensorsInOrder.enumerated().sorted { a, b in
+            (-a.element.tensor.dtype.byteSize, a.offset) < (-b.element.tensor.dtype.byteSize, b.offset)
+        }.map(\.element)
+    }
+
+    /// The length prefix and padded header for `frame`, with `format` set to this library's format. Throws for a
+    /// tensor named `__metadata__`, which no reader could tell from the metadata.
+    static func encode(_ frame: Frame) throws -> [UInt8] {
+        if frame[metadataKey] != nil {
+            throw TensorStreamError.invalidTensor(reason: "a tensor cannot be named \(metadataKey)")
+        }
         var metadata = frame.metadata
         metadata[StreamFormat.MetadataKey.format] = StreamFormat.formatValue
         var json: [UInt8] = []
         json.reserveCapacity(128 + 96 * frame.count)
         json.append(UInt8(ascii: "{"))
-        appendString("__metadata__", to: &json)
+        appendString(metadataKey, to: &json)
         json.append(contentsOf: ":{".utf8)
         for (index, key) in metadata.keys.sorted().enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
@@ -17,14 +32,19 @@ enum HeaderEncoder {
             appendString(metadata[key] ?? "", to: &json)
         }
         json.append(UInt8(ascii: "}"))
+        var begins: [String: Int] = [:]
         var offset = 0
+        for (name, tensor) in dataLayout(frame) {
+            begins[name] = offset
+            offset += tensor.byteCount
+        }
         for (name, tensor) in frame.tensorsInOrder {
+            let begin = begins[name] ?? 0
             json.append(UInt8(ascii: ","))
             appendString(name, to: &json)
             json.append(contentsOf: ":{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[".utf8)
             json.append(contentsOf: tensor.shape.map(String.init).joined(separator: ",").utf8)
-            json.append(contentsOf: "],\"data_offsets\":[\(offset),\(offset + tensor.byteCount)]}".utf8)
-            offset += tensor.byteCount
+            json.append(contentsOf: "],\"data_offsets\":[\(begin),\(begin + tensor.byteCount)]}".utf8)
         }
         json.append(UInt8(ascii: "}"))
         let padded = (json.count + 7) / 8 * 8

@@ -214,9 +214,10 @@ struct HeaderParser {
             guard let byte = next() else { throw jsonError("unterminated string", at: quote) }
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: out, as: UTF8.self) else {
-                    throw jsonError("string is not valid UTF-8", at: quote)
-                }
+                // Decoding repairs invalid UTF-8 with U+FFFD, so a faithful round trip means the bytes were valid.
+                // (String(validating:as:) would say so directly but needs macOS 15.)
+                let text = String(decoding: out, as: UTF8.self)
+                guard text.utf8.elementsEqual(out) else { throw jsonError("string is not valid UTF-8", at: quote) }
                 return text
             case UInt8(ascii: "\\"):
                 guard let escape = next() else { throw jsonError("unterminated string", at: quote) }

@@ -1,7 +1,9 @@
 /// One tensor as it travels in a frame: dtype, shape and raw little-endian bytes.
 ///
 /// The bytes are immutable and shared: tensors read from one frame point into that frame's single data buffer,
-/// and copying a `TensorBlob` never copies its bytes.
+/// and copying a `TensorBlob` never copies its bytes. That buffer is 64-byte aligned, and frames written by
+/// ``FrameWriter`` (or Python's safetensors) place every tensor at a multiple of its element size, but a frame
+/// from elsewhere may not: bind the bytes to a type only after checking alignment, or use `loadUnaligned`.
 public struct TensorBlob: Sendable {
     /// The element type.
     public let dtype: DType

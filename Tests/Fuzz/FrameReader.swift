@@ -16,7 +16,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             return 0
         }
         guard let frame else { return 0 }
-        var again = FrameReader(bytes: frame.encoded(), sourceName: "re-encoded")
+        guard let encoded = try? frame.encoded() else { fatalError("a valid frame could not be encoded") }
+        var again = FrameReader(bytes: encoded, sourceName: "re-encoded")
         var expected = frame
         expected.metadata[StreamFormat.MetadataKey.format] = StreamFormat.formatValue
         guard let decoded = try? again.next(), decoded == expected, (try? again.next()) == .some(nil) else {

@@ -25,10 +25,19 @@ enum Corpus {
         var output: String
     }
 
+    struct PillowResizeCase: Decodable {
+        var name: String
+        var input: String
+        var output: String
+        var width: Int
+        var height: Int
+    }
+
     struct Manifest: Decodable {
         var png: [Entry]
         var jpeg: [Entry]
         var resize: [ResizeCase]
+        var pillowResize: [PillowResizeCase]
     }
 
     static let manifest: Manifest = {
@@ -37,7 +46,7 @@ enum Corpus {
             return try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
             print("corpus manifest unreadable: \(error)")
-            return Manifest(png: [], jpeg: [], resize: [])
+            return Manifest(png: [], jpeg: [], resize: [], pillowResize: [])
         }
     }()
 
@@ -48,7 +57,8 @@ enum Corpus {
     static func floats(_ relative: String) throws -> [Float] {
         let b = try bytes(relative)
         return stride(from: 0, to: b.count - 3, by: 4).map {
-            Float(bitPattern: UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 | UInt32(b[$0 + 3]) << 24)
+            Float(
+                bitPattern: UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 | UInt32(b[$0 + 3]) << 24)
         }
     }
 

@@ -33,7 +33,8 @@ import Testing
             var pixels = [UInt8](repeating: 0, count: w * h * channels)
             for i in pixels.indices {
                 // Half smooth, half noise: exercises matches and literals.
-                pixels[i] = i % 7 < 4 ? UInt8(truncatingIfNeeded: i / (channels * 3)) : UInt8(truncatingIfNeeded: rng.next())
+                pixels[i] =
+                    i % 7 < 4 ? UInt8(truncatingIfNeeded: i / (channels * 3)) : UInt8(truncatingIfNeeded: rng.next())
             }
             let image = try Image(width: w, height: h, channels: channels, pixels: pixels)
             let decoded = try PNG.decode(PNG.encode(image))
@@ -44,8 +45,10 @@ import Testing
     @Test func deflateRoundTripsEdgeCases() throws {
         var rng = SplitMix(seed: 7)
         let cases: [[UInt8]] = [
-            [], [0], [UInt8](repeating: 42, count: 100_000), (0..<70_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) },
-            (0..<50_000).map { UInt8(truncatingIfNeeded: $0 % 251) }, (0..<40_000).map { UInt8(truncatingIfNeeded: ($0 * $0) >> 9) },
+            [], [0], [UInt8](repeating: 42, count: 100_000),
+            (0..<70_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) },
+            (0..<50_000).map { UInt8(truncatingIfNeeded: $0 % 251) },
+            (0..<40_000).map { UInt8(truncatingIfNeeded: ($0 * $0) >> 9) },
         ]
         for data in cases {
             let z = Deflate.zlib(data)

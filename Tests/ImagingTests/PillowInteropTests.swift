@@ -40,7 +40,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         var rng = SplitMix(seed: 11)
         var names: [String] = []
-        for (i, (w, h, c)) in [(1, 1, 1), (17, 13, 1), (33, 19, 2), (64, 48, 3), (300, 7, 3), (5, 200, 4), (97, 61, 4)].enumerated() {
+        for (i, (w, h, c)) in [(1, 1, 1), (17, 13, 1), (33, 19, 2), (64, 48, 3), (300, 7, 3), (5, 200, 4), (97, 61, 4)]
+            .enumerated()
+        {
             let pixels = (0..<(w * h * c)).map { k in
                 k % 5 < 3 ? UInt8(truncatingIfNeeded: k / 3) : UInt8(truncatingIfNeeded: rng.next())
             }

@@ -10,7 +10,8 @@ import Testing
         #expect(cases.count >= 8)
         var worst: Float = 0
         for c in cases {
-            let input = try PlanarImage(channels: c.in[0], height: c.in[1], width: c.in[2], values: try Corpus.floats(c.input))
+            let input = try PlanarImage(
+                channels: c.in[0], height: c.in[1], width: c.in[2], values: try Corpus.floats(c.input))
             let want = try Corpus.floats(c.output)
             let got = try input.resized(height: c.out[1], width: c.out[2])
             #expect(got.values.count == want.count, "\(c.name)")
@@ -20,6 +21,28 @@ import Testing
             worst = max(worst, d)
         }
         print("resize vs torch: max abs difference \(worst)")
+    }
+
+    /// Cases made by `make_corpus.py` with Pillow's `Image.resize(size, Image.BICUBIC)` on grey and RGB images.
+    @Test func eightBitBicubicMatchesPillowExactly() throws {
+        let cases = Corpus.manifest.pillowResize
+        #expect(cases.count >= 6)
+        for c in cases {
+            let input = try PNG.decode(try Corpus.bytes(c.input))
+            let got = try input.resized(width: c.width, height: c.height)
+            let want = try Corpus.bytes(c.output)
+            #expect(got.pixels == want, "\(c.name): max difference \(Corpus.maxDifference(got.pixels, want))")
+        }
+    }
+
+    @Test func eightBitCenterCrop() throws {
+        let image = try Image(width: 8, height: 5, channels: 1, pixels: (0..<40).map { UInt8($0) })
+        #expect(try image.centerCropped(width: 3, height: 2).pixels == [18, 19, 20, 26, 27, 28])
+        let wide = try Image(width: 45, height: 30, channels: 3)
+        let r = try wide.resized(shortSide: 20)
+        #expect(r.width == 30 && r.height == 20)
+        let sq = try wide.resizedAndCropped(to: 16)
+        #expect(sq.width == 16 && sq.height == 16)
     }
 
     @Test func centerCropFollowsTorchvision() throws {
@@ -32,7 +55,8 @@ import Testing
     }
 
     @Test func shortSideResizeKeepsAspect() throws {
-        let image = try PlanarImage(channels: 3, height: 30, width: 45, values: [Float](repeating: 0.25, count: 3 * 30 * 45))
+        let image = try PlanarImage(
+            channels: 3, height: 30, width: 45, values: [Float](repeating: 0.25, count: 3 * 30 * 45))
         let r = try image.resized(shortSide: 20)
         #expect(r.height == 20 && r.width == 30)
         #expect(r.values.allSatisfy { abs($0 - 0.25) < 1e-6 })

@@ -81,8 +81,11 @@ import Testing
             return
         }
         jpeg[sof + 1] = 0xC9
-        #expect(throws: ImagingError.unsupported(
-            format: "JPEG", part: "SOF9", reason: "only baseline, extended and progressive Huffman JPEGs are decoded")) {
+        #expect(
+            throws: ImagingError.unsupported(
+                format: "JPEG", part: "SOF9",
+                reason: "only baseline, extended and progressive Huffman JPEGs are decoded")
+        ) {
             try JPEG.decode(jpeg)
         }
     }

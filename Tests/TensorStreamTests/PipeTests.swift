@@ -26,7 +26,7 @@ import Testing
     @Test func framesArriveWhateverTheReadSizes() throws {
         var frame = Frame(metadata: ["seed": "3"])
         frame["image"] = try .float32(shape: [1, 3, 4, 4], (0..<48).map { Float($0) / 48 })
-        let bytes = frame.encoded()
+        let bytes = try frame.encoded()
         let fd = feedingPipe(bytes + bytes + bytes, chunk: 5)
         defer { close(fd) }
         var reader = FrameReader(fileDescriptor: fd, sourceName: "pipe")
@@ -56,7 +56,7 @@ import Testing
     @Test func anUpstreamKilledMidFrameIsATruncation() throws {
         var frame = Frame()
         frame["image"] = try .float32(shape: [1, 3, 8, 8], [Float](repeating: 0.5, count: 192))
-        let bytes = frame.encoded()
+        let bytes = try frame.encoded()
         let fd = feedingPipe(bytes + bytes.prefix(bytes.count / 2))
         defer { close(fd) }
         var reader = FrameReader(fileDescriptor: fd, sourceName: "pipe")

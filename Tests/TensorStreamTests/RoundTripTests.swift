@@ -21,7 +21,7 @@ import Testing
 
     @Test func encodeThenReadGivesTheSameFrame() throws {
         let frame = try sampleFrame()
-        let bytes = frame.encoded()
+        let bytes = try frame.encoded()
         var reader = FrameReader(bytes: bytes + bytes)
         let first = try #require(try reader.next())
         let second = try #require(try reader.next())
@@ -107,5 +107,31 @@ import Testing
         let e4m3 = try TensorBlob(dtype: .f8E4M3, shape: [3], bytes: [0x38, 0x7e, 0x01])
         #expect(try e4m3.floats() == [1, 448, Float(sign: .plus, exponent: -9, significand: 1)])
         #expect(throws: TensorStreamError.self) { try blob.int64s() }
+    }
+
+    @Test func dataIsLaidOutWidestFirstSoEveryTensorIsAligned() throws {
+        var frame = Frame()
+        frame["mask"] = try .bool(shape: [3], [true, false, true])
+        frame["embed"] = try .float32(shape: [2], [1, 2])
+        frame["seed"] = try .int64(shape: [1], [9])
+        frame["byte"] = try .uint8(shape: [1], [5])
+        var reader = FrameReader(bytes: try frame.encoded())
+        let read = try #require(try reader.next())
+        #expect(read.names == ["mask", "embed", "seed", "byte"])
+        let offsets = read.names.compactMap { read[$0]?.offset }
+        #expect(offsets == [16, 8, 0, 19])
+        for name in read.names {
+            let tensor = try #require(read[name])
+            tensor.withUnsafeBytes { bytes in
+                #expect(Int(bitPattern: bytes.baseAddress) % tensor.dtype.byteSize == 0, "\(name)")
+            }
+        }
+        #expect(try read["embed"]?.floats() == [1, 2])
+    }
+
+    @Test func aTensorNamedLikeTheMetadataIsRefused() throws {
+        var frame = Frame()
+        frame["__metadata__"] = try .uint8(shape: [1], [0])
+        #expect(throws: TensorStreamError.self) { try frame.encoded() }
     }
 }

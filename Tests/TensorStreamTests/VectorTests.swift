@@ -113,4 +113,13 @@ import Testing
         var tight = FrameReader(bytes: bytes, maxHeaderBytes: 16)
         #expect(throws: TensorStreamError.self) { _ = try tight.next() }
     }
+
+    @Test func streamOrderIsHeaderOrder() throws {
+        let url = Self.vectorsDirectory.appendingPathComponent("unordered-keys.stream")
+        var reader = FrameReader(bytes: try [UInt8](Data(contentsOf: url)))
+        let frame = try #require(try reader.next())
+        #expect(frame.names == ["b", "a"])
+        #expect(frame["a"]?.bytes == [1])
+        #expect(frame["b"]?.bytes == [2, 3])
+    }
 }

@@ -97,7 +97,7 @@ add("python-no-format.safetensors",
     description="a plain safetensors file as Python writes it: no format key")
 unordered = manual('{"b":' + json.dumps(entry("U8", [2], 1, 3)) + ',"a":' + json.dumps(entry("U8", [1], 0, 1)) + "}",
                    b"\x01\x02\x03")
-add("unordered-keys.stream", unordered, "ok", 1, description="header keys not in data order (stream order is data order)")
+add("unordered-keys.stream", unordered, "ok", 1, description="header keys not in data order (stream order is header order: b, a)")
 add("whitespace.stream", manual('\n\t{ "x" :\r\n { "dtype" : "U8" , "shape" : [ 1 ] , "data_offsets" : [ 0 , 1 ] } }  \t',
                             b"\x05", pad=False), "ok", 1, description="JSON whitespace around tokens, unpadded header")
 add("unicode-names.stream", frame([("caf\u00e9 \u2603", "U8", [1], b"\x01"), ("q\"\\\n", "U8", [1], b"\x02")],

@@ -26,12 +26,13 @@ for d in ("png", "jpeg", "expected", "resize"):
 manifest = {"png": [], "jpeg": [], "resize": [], "corrupt": []}
 
 
-def picture(h, w, c, maxval=255):
+def picture(h, w, c, maxval=255, gen=None):
     """Smooth gradients plus noise, so files compress a little and JPEG sees texture."""
+    rng_ = gen or rng
     y, x = np.mgrid[0:h, 0:w]
     base = np.stack([(x * 7 + y * 3 + k * 40) % (maxval + 1) for k in range(c)], -1).astype(np.float64)
-    noise = rng.integers(0, maxval + 1, size=(h, w, c))
-    mix = np.where(rng.random((h, w, c)) < 0.3, noise, base)
+    noise = rng_.integers(0, maxval + 1, size=(h, w, c))
+    mix = np.where(rng_.random((h, w, c)) < 0.3, noise, base)
     return mix.astype(np.int64)
 
 
@@ -152,7 +153,7 @@ for label, ct, depth, s in cases:
             path = f"png/{name}.png"
             write_png(path, samples, ct, depth, interlace, plte=plte, level=level, strategy=strategy,
                       idat_size=97 if n % 3 == 0 else None)
-            modes = ["RGB", "RGBA"]
+            modes = ["RGB", "RGBA", "L"]  # L checks Image.grey() against Pillow's luma
             if ct in (0, 4):
                 modes = ["high-byte"] if (ct == 0 and depth == 16) else ["L", "RGB"]
             expect("png", name, path, modes, f"colour type {ct}, {depth}-bit, level {level}")
@@ -187,6 +188,21 @@ key = np.all(samples == (1000, 2000, 3000), axis=-1)
 spec = np.concatenate([(samples >> 8).astype(np.uint8), np.where(key, 0, 255).astype(np.uint8)[..., None]], -1)
 with open("expected/rgb16_trns_17x13.rgba", "wb") as f:
     f.write(spec.tobytes())
+# Low-bit grey with a colour key: Pillow compares the key with the scaled 8-bit value (never equal for 2/4-bit),
+# the PNG spec compares raw samples; expected RGBA follows the spec (L/RGB still come from Pillow).
+for depth, keyval in ((2, 1), (4, 9), (1, 0)):
+    samples = picture(h, w, 1, (1 << depth) - 1, gen=np.random.default_rng(depth))  # own stream: others unchanged
+    name = f"grey{depth}_trns_17x13"
+    write_png(f"png/{name}.png", samples, 0, depth, trns=struct.pack(">H", keyval))
+    expect("png", name, f"png/{name}.png", ["L", "RGB", "RGBA"], "grey colour key; RGBA follows the PNG spec")
+    grey = (samples[..., 0] * (255 // ((1 << depth) - 1))).astype(np.uint8)
+    spec = np.stack([grey, grey, grey, np.where(samples[..., 0] == keyval, 0, 255).astype(np.uint8)], -1)
+    with open(f"expected/{name}.rgba", "wb") as f:
+        f.write(spec.tobytes())
+# Indices past a short palette: Pillow gives opaque black.
+write_png("png/palette4_short_6x2.png", np.array([[0, 1, 2, 3, 15, 7], [1, 0, 9, 1, 0, 4]])[..., None], 3, 4,
+          plte=bytes([10, 20, 30, 40, 50, 60]), trns=bytes([100]))
+expect("png", "palette4_short_6x2", "png/palette4_short_6x2.png", ["RGB", "RGBA", "L"], "indices past a 2-entry palette")
 # A Pillow-written PNG and a larger compressible one (several deflate blocks and long matches).
 Image.fromarray(picture(24, 32, 3).astype(np.uint8)).save("png/pillow_rgb_32x24.png")
 expect("png", "pillow_rgb_32x24", "png/pillow_rgb_32x24.png", ["RGB", "RGBA"], "written by Pillow")
@@ -194,17 +210,19 @@ y, x = np.mgrid[0:96, 0:128]
 Image.fromarray(np.stack([x * 2, y * 2, (x + y)], -1).astype(np.uint8)).save("png/pillow_gradient_128x96.png", optimize=True)
 expect("png", "pillow_gradient_128x96", "png/pillow_gradient_128x96.png", ["RGB", "RGBA"], "gradient, Pillow optimize")
 
-# ---- JPEG: baseline / progressive x 4:4:4 / 4:2:2 / 4:2:0 / grey, odd sizes, restarts ----
+# ---- JPEG: baseline / progressive x 4:4:4 / 4:2:2 / 4:2:0 / 4:1:1 / grey, odd sizes, restarts ----
+# (Pillow cannot write 4:4:0; that upsampler path is checked only by its formula.)
 for (w, h) in ((17, 13), (33, 19), (32, 24), (8, 8), (1, 1), (50, 35)):
     rgb = picture(h, w, 3).astype(np.uint8)
     # Blur a little so the JPEGs are not all noise.
     rgb = ((rgb.astype(np.int32) + np.roll(rgb, 1, 0) + np.roll(rgb, 1, 1) + np.roll(rgb, 1, (0, 1))) // 4).astype(np.uint8)
     for progressive in (False, True):
         kind = "progressive" if progressive else "baseline"
-        for sub, label in ((0, "444"), (1, "422"), (2, "420")):
+        for sub, label in ((0, "444"), (1, "422"), (2, "420"), ("4:1:1", "411")):
             name = f"{kind}_{label}_{w}x{h}"
             path = f"jpeg/{name}.jpg"
-            Image.fromarray(rgb).save(path, quality=[90, 75, 50][sub], subsampling=sub, progressive=progressive)
+            quality = {0: 90, 1: 75, 2: 50}.get(sub, 80)
+            Image.fromarray(rgb).save(path, quality=quality, subsampling=sub, progressive=progressive)
             expect("jpeg", name, path, ["RGB"], f"{kind} {label}")
         name = f"{kind}_grey_{w}x{h}"
         path = f"jpeg/{name}.jpg"
@@ -235,6 +253,17 @@ try:
                                    "input": f"resize/{name}.in.f32", "output": f"resize/{name}.out.f32"})
 except ImportError:
     print("torch not found: resize fixtures not written")
+
+# ---- Pillow bicubic resize on 8-bit grey and RGB (CLIP / Hugging Face image processors resize this way) ----
+manifest["pillowResize"] = []
+for (w, h, ow, oh, mode) in ((17, 13, 7, 5, "RGB"), (13, 17, 40, 29, "RGB"), (48, 64, 21, 16, "L"), (30, 20, 30, 9, "RGB"),
+                             (33, 19, 224 // 8, 224 // 8, "RGB"), (5, 6, 4, 17, "L")):
+    src = Image.fromarray(picture(h, w, 3).astype(np.uint8)).convert(mode)
+    name = f"pillow_bicubic_{mode.lower()}_{w}x{h}_to_{ow}x{oh}"
+    src.save(f"resize/{name}.in.png")
+    np.asarray(src.resize((ow, oh), Image.BICUBIC)).tofile(f"resize/{name}.out.raw")
+    manifest["pillowResize"].append({"name": name, "input": f"resize/{name}.in.png", "output": f"resize/{name}.out.raw",
+                                     "width": ow, "height": oh})
 
 with open("manifest.json", "w") as f:
     json.dump(manifest, f, indent=1)
