@@ -36,7 +36,10 @@ let package = Package(
             name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "CLIP", dependencies: ["TensorCore", "Imaging"], swiftSettings: kernelFlags,
+            name: "NN", dependencies: ["TensorCore", "TensorStream"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .target(
+            name: "CLIP", dependencies: ["NN", "TensorCore", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
@@ -62,6 +65,8 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
+        .testTarget(
+            name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
