@@ -1,3 +1,5 @@
+import Foundation
+
 // Single-precision general matrix multiply, BLIS style: pack, block for the caches, SIMD16 register-blocked
 // micro-kernel, split across the persistent thread pool.
 
@@ -15,12 +17,17 @@ public enum Transpose: Sendable {
 /// - `kc` (256): depth of a block; a packed B micro-panel `kc × nr` (32 KiB) stays in L1.
 /// - `mc` (192): rows of A per block; the packed A block `mc × kc` (192 KiB) stays in L2.
 /// - `nc` (2048): columns of B per block; the packed B block `kc × nc` (2 MiB) stays in L3.
+/// `UNCLIP_GEMM_KC`, `UNCLIP_GEMM_MC` and `UNCLIP_GEMM_NC` override them (read once, for tuning experiments).
 @usableFromInline enum GEMMBlocking {
     static let mr = 6
     static let nr = 32
-    static var kc = 256
-    static var mc = 192
-    static var nc = 2048
+    static let kc = tuning("KC", 256)
+    static let mc = tuning("MC", 192)
+    static let nc = tuning("NC", 2048)
+    static func tuning(_ name: String, _ value: Int) -> Int {
+        guard let s = getenv("UNCLIP_GEMM_" + name), let v = Int(String(cString: s)), v > 0 else { return value }
+        return name == "MC" ? (v + 5) / 6 * 6 : name == "NC" ? (v + 31) / 32 * 32 : v
+    }
 }
 
 /// C = alpha · op(A) · op(B) + beta · C, all row-major float32.
@@ -233,8 +240,21 @@ enum GEMMKernel {
                         for j in 0..<nr { d[j] = j < cols ? src[j] : 0 }
                     }
                 }
+            } else if cols == nr {
+                // op(B)[k, j] = b[j·ldb + k]: 16 × 16 blocks transposed in registers, scalar tail for kc % 16.
+                var kk = 0
+                while kk + 16 <= kc {
+                    for half in 0..<2 {
+                        transpose16x16(from: b + (c0 + half &* 16) &* ldb + k0 + kk, stride: ldb,
+                                       to: panel + kk &* nr + half &* 16, stride: nr)
+                    }
+                    kk += 16
+                }
+                while kk < kc {
+                    for j in 0..<nr { panel[kk &* nr &+ j] = b[(c0 + j) &* ldb + k0 + kk] }
+                    kk += 1
+                }
             } else {
-                // op(B)[k, j] = b[j·ldb + k]
                 for j in 0..<nr {
                     if j < cols {
                         let src = b + (c0 + j) &* ldb + k0
@@ -246,6 +266,111 @@ enum GEMMKernel {
             }
             p += 1
         }
+    }
+
+    /// Writes the transpose of the 16 × 16 block at `src` (row stride `stride` floats) to `dst` (row stride
+    /// `dstStride`). Four rounds of even/odd deinterleaving each rotate the 8-bit (row, column) index right by
+    /// one bit; after four, row and column have swapped.
+    @inline(__always)
+    static func transpose16x16(
+        from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>, stride dstStride: Int
+    ) {
+        let x0 = UnsafeRawPointer(src + 0 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x1 = UnsafeRawPointer(src + 1 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x2 = UnsafeRawPointer(src + 2 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x3 = UnsafeRawPointer(src + 3 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x4 = UnsafeRawPointer(src + 4 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x5 = UnsafeRawPointer(src + 5 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x6 = UnsafeRawPointer(src + 6 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x7 = UnsafeRawPointer(src + 7 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x8 = UnsafeRawPointer(src + 8 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x9 = UnsafeRawPointer(src + 9 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x10 = UnsafeRawPointer(src + 10 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x11 = UnsafeRawPointer(src + 11 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x12 = UnsafeRawPointer(src + 12 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x13 = UnsafeRawPointer(src + 13 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x14 = UnsafeRawPointer(src + 14 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let x15 = UnsafeRawPointer(src + 15 &* stride).loadUnaligned(as: SIMD16<Float>.self)
+        let y0 = SIMD16(lowHalf: x0.evenHalf, highHalf: x1.evenHalf)
+        let y8 = SIMD16(lowHalf: x0.oddHalf, highHalf: x1.oddHalf)
+        let y1 = SIMD16(lowHalf: x2.evenHalf, highHalf: x3.evenHalf)
+        let y9 = SIMD16(lowHalf: x2.oddHalf, highHalf: x3.oddHalf)
+        let y2 = SIMD16(lowHalf: x4.evenHalf, highHalf: x5.evenHalf)
+        let y10 = SIMD16(lowHalf: x4.oddHalf, highHalf: x5.oddHalf)
+        let y3 = SIMD16(lowHalf: x6.evenHalf, highHalf: x7.evenHalf)
+        let y11 = SIMD16(lowHalf: x6.oddHalf, highHalf: x7.oddHalf)
+        let y4 = SIMD16(lowHalf: x8.evenHalf, highHalf: x9.evenHalf)
+        let y12 = SIMD16(lowHalf: x8.oddHalf, highHalf: x9.oddHalf)
+        let y5 = SIMD16(lowHalf: x10.evenHalf, highHalf: x11.evenHalf)
+        let y13 = SIMD16(lowHalf: x10.oddHalf, highHalf: x11.oddHalf)
+        let y6 = SIMD16(lowHalf: x12.evenHalf, highHalf: x13.evenHalf)
+        let y14 = SIMD16(lowHalf: x12.oddHalf, highHalf: x13.oddHalf)
+        let y7 = SIMD16(lowHalf: x14.evenHalf, highHalf: x15.evenHalf)
+        let y15 = SIMD16(lowHalf: x14.oddHalf, highHalf: x15.oddHalf)
+        let z0 = SIMD16(lowHalf: y0.evenHalf, highHalf: y1.evenHalf)
+        let z8 = SIMD16(lowHalf: y0.oddHalf, highHalf: y1.oddHalf)
+        let z1 = SIMD16(lowHalf: y2.evenHalf, highHalf: y3.evenHalf)
+        let z9 = SIMD16(lowHalf: y2.oddHalf, highHalf: y3.oddHalf)
+        let z2 = SIMD16(lowHalf: y4.evenHalf, highHalf: y5.evenHalf)
+        let z10 = SIMD16(lowHalf: y4.oddHalf, highHalf: y5.oddHalf)
+        let z3 = SIMD16(lowHalf: y6.evenHalf, highHalf: y7.evenHalf)
+        let z11 = SIMD16(lowHalf: y6.oddHalf, highHalf: y7.oddHalf)
+        let z4 = SIMD16(lowHalf: y8.evenHalf, highHalf: y9.evenHalf)
+        let z12 = SIMD16(lowHalf: y8.oddHalf, highHalf: y9.oddHalf)
+        let z5 = SIMD16(lowHalf: y10.evenHalf, highHalf: y11.evenHalf)
+        let z13 = SIMD16(lowHalf: y10.oddHalf, highHalf: y11.oddHalf)
+        let z6 = SIMD16(lowHalf: y12.evenHalf, highHalf: y13.evenHalf)
+        let z14 = SIMD16(lowHalf: y12.oddHalf, highHalf: y13.oddHalf)
+        let z7 = SIMD16(lowHalf: y14.evenHalf, highHalf: y15.evenHalf)
+        let z15 = SIMD16(lowHalf: y14.oddHalf, highHalf: y15.oddHalf)
+        let w0 = SIMD16(lowHalf: z0.evenHalf, highHalf: z1.evenHalf)
+        let w8 = SIMD16(lowHalf: z0.oddHalf, highHalf: z1.oddHalf)
+        let w1 = SIMD16(lowHalf: z2.evenHalf, highHalf: z3.evenHalf)
+        let w9 = SIMD16(lowHalf: z2.oddHalf, highHalf: z3.oddHalf)
+        let w2 = SIMD16(lowHalf: z4.evenHalf, highHalf: z5.evenHalf)
+        let w10 = SIMD16(lowHalf: z4.oddHalf, highHalf: z5.oddHalf)
+        let w3 = SIMD16(lowHalf: z6.evenHalf, highHalf: z7.evenHalf)
+        let w11 = SIMD16(lowHalf: z6.oddHalf, highHalf: z7.oddHalf)
+        let w4 = SIMD16(lowHalf: z8.evenHalf, highHalf: z9.evenHalf)
+        let w12 = SIMD16(lowHalf: z8.oddHalf, highHalf: z9.oddHalf)
+        let w5 = SIMD16(lowHalf: z10.evenHalf, highHalf: z11.evenHalf)
+        let w13 = SIMD16(lowHalf: z10.oddHalf, highHalf: z11.oddHalf)
+        let w6 = SIMD16(lowHalf: z12.evenHalf, highHalf: z13.evenHalf)
+        let w14 = SIMD16(lowHalf: z12.oddHalf, highHalf: z13.oddHalf)
+        let w7 = SIMD16(lowHalf: z14.evenHalf, highHalf: z15.evenHalf)
+        let w15 = SIMD16(lowHalf: z14.oddHalf, highHalf: z15.oddHalf)
+        let v0 = SIMD16(lowHalf: w0.evenHalf, highHalf: w1.evenHalf)
+        let v8 = SIMD16(lowHalf: w0.oddHalf, highHalf: w1.oddHalf)
+        let v1 = SIMD16(lowHalf: w2.evenHalf, highHalf: w3.evenHalf)
+        let v9 = SIMD16(lowHalf: w2.oddHalf, highHalf: w3.oddHalf)
+        let v2 = SIMD16(lowHalf: w4.evenHalf, highHalf: w5.evenHalf)
+        let v10 = SIMD16(lowHalf: w4.oddHalf, highHalf: w5.oddHalf)
+        let v3 = SIMD16(lowHalf: w6.evenHalf, highHalf: w7.evenHalf)
+        let v11 = SIMD16(lowHalf: w6.oddHalf, highHalf: w7.oddHalf)
+        let v4 = SIMD16(lowHalf: w8.evenHalf, highHalf: w9.evenHalf)
+        let v12 = SIMD16(lowHalf: w8.oddHalf, highHalf: w9.oddHalf)
+        let v5 = SIMD16(lowHalf: w10.evenHalf, highHalf: w11.evenHalf)
+        let v13 = SIMD16(lowHalf: w10.oddHalf, highHalf: w11.oddHalf)
+        let v6 = SIMD16(lowHalf: w12.evenHalf, highHalf: w13.evenHalf)
+        let v14 = SIMD16(lowHalf: w12.oddHalf, highHalf: w13.oddHalf)
+        let v7 = SIMD16(lowHalf: w14.evenHalf, highHalf: w15.evenHalf)
+        let v15 = SIMD16(lowHalf: w14.oddHalf, highHalf: w15.oddHalf)
+        UnsafeMutableRawPointer(dst + 0 &* dstStride).storeBytes(of: v0, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 1 &* dstStride).storeBytes(of: v1, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 2 &* dstStride).storeBytes(of: v2, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 3 &* dstStride).storeBytes(of: v3, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 4 &* dstStride).storeBytes(of: v4, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 5 &* dstStride).storeBytes(of: v5, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 6 &* dstStride).storeBytes(of: v6, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 7 &* dstStride).storeBytes(of: v7, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 8 &* dstStride).storeBytes(of: v8, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 9 &* dstStride).storeBytes(of: v9, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 10 &* dstStride).storeBytes(of: v10, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 11 &* dstStride).storeBytes(of: v11, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 12 &* dstStride).storeBytes(of: v12, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 13 &* dstStride).storeBytes(of: v13, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 14 &* dstStride).storeBytes(of: v14, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(dst + 15 &* dstStride).storeBytes(of: v15, as: SIMD16<Float>.self)
     }
 
     /// C[rows × cols] = alpha · Ap · Bp + beta · C for one register tile.
