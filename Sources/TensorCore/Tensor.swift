@@ -61,6 +61,12 @@ public struct Tensor {
         self.storage = storage
     }
 
+    /// A zero tensor of a shape already known to be valid (from another tensor).
+    init(validShape shape: [Int]) {
+        self.shape = shape
+        storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
     /// The elements in row-major order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 

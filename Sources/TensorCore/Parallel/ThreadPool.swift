@@ -76,6 +76,22 @@ public final class ThreadPool: @unchecked Sendable {
         busy.store(false, ordering: .releasing)
     }
 
+    /// Splits `0..<count` into one contiguous range per thread and runs `body` on each, in parallel when
+    /// there are at least `2 · grain` items (`grain` ≈ items worth ~5 µs of work), else on the caller.
+    public func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let parts = min(threadCount, count / max(1, grain))
+        if parts <= 1 {
+            body(0..<count)
+            return
+        }
+        run { t in
+            if t >= parts { return }
+            let lo = count * t / parts, hi = count * (t + 1) / parts
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
     private func workerLoop(index: Int) {
         var seen = 0
         while true {
