@@ -2,6 +2,9 @@
 //   unclip-bench gemm --size N            one square product C = A·B
 //   unclip-bench gemm --m M --n N --k K [--ta] [--tb]
 //   unclip-bench gemm-table               the standard shapes (squares 256–2048, model shapes)
+//   unclip-bench conv --batch 2 --c 320 --h 64 --w 64 --o 320 --kernel 3 [--stride 1] [--pad 1]
+//   unclip-bench attention --batch 2 --heads 32 --tq 81 --tk 81 --d 64 [--causal]
+//   unclip-bench groupnorm --batch 2 --c 320 --h 64 --w 64 [--groups 32]
 // Common options: --reps R (timed runs, default: as many as fit in --seconds), --seconds S (default 0.5).
 // Output: one line per case, `gemm M N K ta tb  best_ms median_ms  best_GFLOP/s median_GFLOP/s`.
 // Threads: UNCLIP_THREADS, else all cores.
@@ -19,13 +22,13 @@ func now() -> Double {
 }
 
 /// Runs `body` until `seconds` have passed (at least `minReps` times, after 2 warm-ups); returns times in s.
-func measure(seconds: Double, minReps: Int, _ body: () -> Void) -> [Double] {
-    body(); body()
+func measure(seconds: Double, minReps: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    try body(); try body()
     var times: [Double] = []
     let start = now()
     while times.count < minReps || (now() - start < seconds && times.count < 10_000) {
         let t0 = now()
-        body()
+        try body()
         times.append(now() - t0)
     }
     return times.sorted()
@@ -36,6 +39,8 @@ struct Options {
     var ta = false, tb = false
     var seconds = 0.5
     var minReps = 5
+    var batch = 2, channels = 320, height = 64, width = 64, outChannels = 320, kernel = 3, stride = 1, pad = -1
+    var heads = 32, tq = 81, tk = 81, headDim = 64, causal = false, groups = 32
 }
 
 func parse(_ args: ArraySlice<String>) throws -> Options {
@@ -54,6 +59,20 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--ta": o.ta = true
         case "--tb": o.tb = true
         case "--reps": o.minReps = try int(a)
+        case "--batch": o.batch = try int(a)
+        case "--c": o.channels = try int(a)
+        case "--h": o.height = try int(a)
+        case "--w": o.width = try int(a)
+        case "--o": o.outChannels = try int(a)
+        case "--kernel": o.kernel = try int(a)
+        case "--stride": o.stride = try int(a)
+        case "--pad": guard let s = it.next(), let v = Int(s), v >= 0 else { throw BenchError(description: "--pad needs an integer ≥ 0") }; o.pad = v
+        case "--heads": o.heads = try int(a)
+        case "--tq": o.tq = try int(a)
+        case "--tk": o.tk = try int(a)
+        case "--d": o.headDim = try int(a)
+        case "--groups": o.groups = try int(a)
+        case "--causal": o.causal = true
         case "--seconds":
             guard let s = it.next(), let v = Double(s), v >= 0 else { throw BenchError(description: "--seconds needs a number") }
             o.seconds = v
@@ -78,6 +97,56 @@ func benchGEMM(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, seconds: Double, minR
     fflush(stdout)
 }
 
+func report(_ name: String, flop: Double, _ times: [Double]) {
+    let best = times.first!, median = times[times.count / 2]
+    print(String(format: "%@  %9.3f %9.3f  %7.1f %7.1f", name, best * 1e3, median * 1e3, flop / best * 1e-9,
+                 flop / median * 1e-9))
+    fflush(stdout)
+}
+
+func random(_ shape: [Int], seed: UInt64) throws -> Tensor {
+    var r = PhiloxRandom(seed: seed)
+    return try r.normal(shape: shape)
+}
+
+func benchConv(_ o: Options) throws {
+    let pad = o.pad >= 0 ? o.pad : o.kernel / 2
+    let x = try random([o.batch, o.channels, o.height, o.width], seed: 1)
+    let w = try random([o.outChannels, o.channels, o.kernel, o.kernel], seed: 2).scaled(by: 0.05)
+    let b = try random([o.outChannels], seed: 3)
+    var y = try x.conv2d(weight: w, bias: b, stride: o.stride, padding: pad)
+    let times = try measure(seconds: o.seconds, minReps: o.minReps) {
+        y = try x.conv2d(weight: w, bias: b, stride: o.stride, padding: pad)
+    }
+    let flop = 2.0 * Double(y.count) * Double(o.channels * o.kernel * o.kernel)
+    report("conv \(o.batch)x\(o.channels)x\(o.height)x\(o.width) -> \(o.outChannels) k\(o.kernel) s\(o.stride) p\(pad)", flop: flop, times)
+}
+
+func benchAttention(_ o: Options) throws {
+    let q = try random([o.batch, o.heads, o.tq, o.headDim], seed: 1)
+    let k = try random([o.batch, o.heads, o.tk, o.headDim], seed: 2)
+    let v = try random([o.batch, o.heads, o.tk, o.headDim], seed: 3)
+    var out = q
+    let times = try measure(seconds: o.seconds, minReps: o.minReps) {
+        out = try Tensor.attention(query: q, key: k, value: v, causal: o.causal)
+    }
+    _ = out
+    let flop = 4.0 * Double(o.batch * o.heads * o.tq * o.tk * o.headDim) * (o.causal ? 0.5 : 1)
+    report("attention b\(o.batch) h\(o.heads) tq\(o.tq) tk\(o.tk) d\(o.headDim)\(o.causal ? " causal" : "")", flop: flop, times)
+}
+
+func benchGroupNorm(_ o: Options) throws {
+    let x = try random([o.batch, o.channels, o.height, o.width], seed: 1)
+    let w = try random([o.channels], seed: 2), b = try random([o.channels], seed: 3)
+    var y = x
+    let times = try measure(seconds: o.seconds, minReps: o.minReps) {
+        y = try x.groupNorm(groups: o.groups, weight: w, bias: b)
+    }
+    _ = y
+    // Reported as GB/s-like throughput: 8 flop per element is nominal; the kernel is memory bound.
+    report("groupnorm \(o.batch)x\(o.channels)x\(o.height)x\(o.width) g\(o.groups)", flop: 8.0 * Double(x.count), times)
+}
+
 /// The standard shapes: squares, then the model shapes (CLIP MLP, prior MLP, im2col of a 3×3 conv, 320 ch, 64×64).
 let tableShapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool)] = [
     (256, 256, 256, false, false), (512, 512, 512, false, false), (1024, 1024, 1024, false, false),
@@ -89,7 +158,7 @@ let tableShapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool)] = [
 
 let args = CommandLine.arguments
 do {
-    guard args.count >= 2 else { throw BenchError(description: "usage: unclip-bench gemm|gemm-table [options]") }
+    guard args.count >= 2 else { throw BenchError(description: "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm [options]") }
     let o = try parse(args.dropFirst(2))
     FileHandle.standardError.write("unclip-bench: \(ThreadPool.shared.threadCount) threads\n".data(using: .utf8)!)
     switch args[1] {
@@ -99,6 +168,9 @@ do {
         for s in tableShapes {
             benchGEMM(m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb, seconds: o.seconds, minReps: o.minReps)
         }
+    case "conv": try benchConv(o)
+    case "attention": try benchAttention(o)
+    case "groupnorm": try benchGroupNorm(o)
     default:
         throw BenchError(description: "unknown command \(args[1])")
     }

@@ -154,26 +154,36 @@ enum GEMMKernel {
                 while ic < m {
                     let mc = min(mcMax, m - ic)
                     packA(transA, a: a, lda: lda, i0: ic, mc: mc, k0: pc, kc: kc, into: packedA)
-                    var jr = 0
-                    while jr < nc {
-                        let nrEff = min(nr, nc - jr)
-                        let bPanel = packedB + (jr / nr) &* kc &* nr
-                        var ir = 0
-                        while ir < mc {
-                            let mrEff = min(mr, mc - ir)
-                            let aPanel = packedA + (ir / mr) &* kc &* mr
-                            let cTile = c + (ic + ir) &* ldc + jc + jr
-                            microKernel6x32(kc: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, alpha: alpha,
-                                            beta: betaBlock, rows: mrEff, cols: nrEff, tile: tile)
-                            ir += mr
-                        }
-                        jr += nr
-                    }
+                    multiplyPacked(m: mc, n: nc, kc: kc, packedA: packedA, packedB: packedB, alpha: alpha,
+                                   beta: betaBlock, c: c + ic &* ldc + jc, ldc: ldc, tile: tile)
                     ic += mc
                 }
                 pc += kc
             }
             jc += nc
+        }
+    }
+
+    /// C[m × n] = alpha · Ap · Bp + beta · C from packed operands: `packedA` holds ⌈m/6⌉ panels `[kc][6]`,
+    /// `packedB` ⌈n/32⌉ panels `[kc][32]` (as written by `packA` / `packB`). `tile`: 6 × 32 scratch.
+    @inline(__always)
+    static func multiplyPacked(
+        m: Int, n: Int, kc: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>, alpha: Float,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, tile: UnsafeMutablePointer<Float>
+    ) {
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        var jr = 0
+        while jr < n {
+            let nrEff = min(nr, n - jr)
+            let bPanel = packedB + (jr / nr) &* kc &* nr
+            var ir = 0
+            while ir < m {
+                let mrEff = min(mr, m - ir)
+                microKernel6x32(kc: kc, a: packedA + (ir / mr) &* kc &* mr, b: bPanel, c: c + ir &* ldc + jr, ldc: ldc,
+                                alpha: alpha, beta: beta, rows: mrEff, cols: nrEff, tile: tile)
+                ir += mr
+            }
+            jr += nr
         }
     }
 

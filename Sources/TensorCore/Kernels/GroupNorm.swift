@@ -15,14 +15,8 @@ public enum GroupNorm {
                 let base = ng &* size
                 let xg = x + base, yg = y + base
                 // Two passes: mean, then the variance of the centered values (no cancellation).
-                var s: Float = 0
-                for i in 0..<size { s += xg[i] }
-                let mu = s / Float(size)
-                var v: Float = 0
-                for i in 0..<size {
-                    let d = xg[i] - mu
-                    v += d * d
-                }
+                let mu = VectorOps.sum(xg, size) / Float(size)
+                let v = VectorOps.sumSquaredDeviation(xg, size, from: mu)
                 let rs = 1 / (v / Float(size) + eps).squareRoot()
                 let g = ng % groups
                 for cc in 0..<cpg {

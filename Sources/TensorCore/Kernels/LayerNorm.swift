@@ -12,20 +12,14 @@ public enum LayerNorm {
         pool.parallelFor(rows, grain: max(1, 8192 / max(1, c))) { range in
             for r in range {
                 let xr = x + r &* c, yr = y + r &* c
-                var s: Float = 0
-                for j in 0..<c { s += xr[j] }
-                let mu = s / Float(c)
-                var v: Float = 0
-                for j in 0..<c {
-                    let d = xr[j] - mu
-                    v += d * d
-                }
+                let mu = VectorOps.sum(xr, c) / Float(c)
+                let v = VectorOps.sumSquaredDeviation(xr, c, from: mu)
                 let rs = 1 / (v / Float(c) + eps).squareRoot()
-                for j in 0..<c {
-                    var o = (xr[j] - mu) * rs
-                    if let weight { o *= weight[j] }
-                    if let bias { o += bias[j] }
-                    yr[j] = o
+                switch (weight, bias) {
+                case let (w?, b?): for j in 0..<c { yr[j] = (xr[j] - mu) * rs * w[j] + b[j] }
+                case let (w?, nil): for j in 0..<c { yr[j] = (xr[j] - mu) * rs * w[j] }
+                case let (nil, b?): for j in 0..<c { yr[j] = (xr[j] - mu) * rs + b[j] }
+                case (nil, nil): for j in 0..<c { yr[j] = (xr[j] - mu) * rs }
                 }
                 mean?[r] = mu
                 rstd?[r] = rs

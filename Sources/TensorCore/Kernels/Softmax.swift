@@ -8,18 +8,13 @@ public enum Softmax {
         pool.parallelFor(rows, grain: max(1, 8192 / max(1, cols))) { range in
             for r in range {
                 let xr = x + r &* cols, yr = y + r &* cols
-                var m = -Float.infinity
-                for j in 0..<cols { m = max(m, xr[j]) }
+                let m = VectorOps.max(xr, cols)
                 if m == -.infinity {
                     yr.update(repeating: 0, count: cols)
                     continue
                 }
-                var sum: Float = 0
-                for j in 0..<cols {
-                    let e = exp(xr[j] - m)
-                    yr[j] = e
-                    sum += e
-                }
+                if UnsafePointer(yr) != xr { yr.update(from: xr, count: cols) }
+                let sum = VectorOps.expSubtracting(yr, cols, m)
                 let inv = 1 / sum
                 for j in 0..<cols { yr[j] *= inv }
             }
@@ -32,8 +27,7 @@ public enum Softmax {
         pool.parallelFor(rows, grain: max(1, 8192 / max(1, cols))) { range in
             for r in range {
                 let o = r &* cols
-                var dot: Float = 0
-                for j in 0..<cols { dot += dy[o &+ j] * y[o &+ j] }
+                let dot = VectorOps.dot(dy + o, y + o, cols)
                 for j in 0..<cols { dx[o &+ j] += y[o &+ j] * (dy[o &+ j] - dot) }
             }
         }
