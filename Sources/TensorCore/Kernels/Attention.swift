@@ -180,3 +180,64 @@ func sgemmSerial(
     GEMMKernel.serial(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
                       ldc: ldc)
 }
+
+extension Attention {
+    /// Gradients of `forward` (same shapes and masks), accumulated into dq, dk, dv (each optional).
+    ///
+    /// Recomputes the probabilities one head at a time: P = softmax(scale·q·kᵀ + masks) `[TQ, TK]`,
+    /// dV += Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ += scale·dS·K, dK += scale·dSᵀ·Q.
+    /// Memory is TQ·TK floats per thread (training sequences are short; inference never calls this).
+    public static func backward(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
+        dq: UnsafeMutablePointer<Float>?, dk: UnsafeMutablePointer<Float>?, dv: UnsafeMutablePointer<Float>?,
+        batch: Int, heads: Int, queryLength tq: Int, keyLength tk: Int, headDim d: Int, valueDim dvDim: Int,
+        scale: Float, masks: AttentionMasks = AttentionMasks(), pool: ThreadPool = .shared
+    ) {
+        let bh = batch * heads
+        if bh == 0 || tq == 0 || tk == 0 { return }
+        pool.parallelFor(bh, grain: 1) { range in
+            let scratch = Scratch.current
+            let p = scratch.buffer(slot: 11, count: tq * tk)
+            let dp = scratch.buffer(slot: 12, count: tq * tk)
+            for head in range {
+                let b = head / heads, h = head % heads
+                let qh = q + head * tq * d, kh = k + head * tk * d, vh = v + head * tk * dvDim
+                let doh = dOut + head * tq * dvDim
+                sgemmSerial(.none, .transposed, m: tq, n: tk, k: d, alpha: scale, a: qh, lda: d, b: kh, ldb: d, beta: 0,
+                            c: p, ldc: tk)
+                for i in 0..<tq {
+                    let row = p + i &* tk
+                    for j in 0..<tk {
+                        if let add = masks.additive {
+                            let st = masks.additiveStrides
+                            row[j] += add[b &* st.0 &+ h &* st.1 &+ i &* st.2 &+ j &* st.3]
+                        }
+                        if let pad = masks.keyPadding, pad[b &* tk &+ j] == 0 { row[j] = -.infinity }
+                        if masks.causal && j > i { row[j] = -.infinity }
+                    }
+                }
+                Softmax.forward(p, p, rows: tq, cols: tk, pool: ThreadPool.serial)
+                if let dv {
+                    sgemmSerial(.transposed, .none, m: tk, n: dvDim, k: tq, alpha: 1, a: p, lda: tk, b: doh, ldb: dvDim,
+                                beta: 1, c: dv + head * tk * dvDim, ldc: dvDim)
+                }
+                if dq == nil && dk == nil { continue }
+                sgemmSerial(.none, .transposed, m: tq, n: tk, k: dvDim, alpha: 1, a: doh, lda: dvDim, b: vh, ldb: dvDim,
+                            beta: 0, c: dp, ldc: tk)
+                for i in 0..<tq {
+                    let pr = p + i &* tk, dr = dp + i &* tk
+                    let dot = VectorOps.dot(pr, dr, tk)
+                    for j in 0..<tk { dr[j] = pr[j] * (dr[j] - dot) }
+                }
+                if let dq {
+                    sgemmSerial(.none, .none, m: tq, n: d, k: tk, alpha: scale, a: dp, lda: tk, b: kh, ldb: d, beta: 1,
+                                c: dq + head * tq * d, ldc: d)
+                }
+                if let dk {
+                    sgemmSerial(.transposed, .none, m: tk, n: d, k: tq, alpha: scale, a: dp, lda: tk, b: qh, ldb: d,
+                                beta: 1, c: dk + head * tk * d, ldc: d)
+                }
+            }
+        }
+    }
+}

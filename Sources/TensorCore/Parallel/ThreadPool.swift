@@ -17,6 +17,8 @@ public final class ThreadPool: @unchecked Sendable {
     /// The pool every kernel uses. Its size is `UNCLIP_THREADS` if set to a positive integer, else the number
     /// of online cores.
     public static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount())
+    /// A pool of one thread (the caller): runs everything inline.
+    public static let serial = ThreadPool(threadCount: 1)
 
     /// Number of threads taking part in a region, the caller included.
     public let threadCount: Int
