@@ -121,3 +121,25 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         #expect(tape.count == 0 && !y.requiresGrad)
     }
 }
+
+@Suite struct LayoutTests {
+    @Test func permuteConcatSplit() throws {
+        let x = try tensor([2, 3, 4, 5], seed: 30)
+        let p = try x.permuted([0, 2, 1, 3])
+        #expect(p.shape == [2, 4, 3, 5])
+        for b in 0..<2 { for t in 0..<3 { for h in 0..<4 { for d in 0..<5 {
+            #expect(p[flat: ((b * 4 + h) * 3 + t) * 5 + d] == x[flat: ((b * 3 + t) * 4 + h) * 5 + d])
+        } } } }
+        #expect(try p.permuted([0, 2, 1, 3]).scalars == x.scalars)
+        #expect(throws: TensorError.self) { try x.permuted([0, 0, 1, 2]) }
+        let parts = try x.split(sizes: [1, 2], axis: 1)
+        #expect(parts.map(\.shape) == [[2, 1, 4, 5], [2, 2, 4, 5]])
+        #expect(try Tensor.concatenate(parts, axis: 1).scalars == x.scalars)
+        #expect(throws: TensorError.self) { try x.split(sizes: [1, 1], axis: 1) }
+        #expect(throws: TensorError.self) { try Tensor.concatenate([x, Tensor(zeros: [2, 3, 4, 6])], axis: 1) }
+        let a = try leaf([2, 3, 4], seed: 31), b = try leaf([2, 1, 4], seed: 32)
+        try checkTapeGradients([a, b], "concat+permute") { t, v in
+            try weightedSum(t, try t.permute(try t.concatenate([v[0], v[1]], axis: 1), [2, 0, 1]))
+        }
+    }
+}

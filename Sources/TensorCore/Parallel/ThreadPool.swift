@@ -72,7 +72,12 @@ public final class ThreadPool: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             escaping(0)
-            while pending.load(ordering: .acquiring) > 0 {}
+            // Spin for the workers; if they are late (descheduled on a busy machine), give the core away.
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins &+= 1
+                if spins > 1 << 14 { sched_yield() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -101,6 +106,8 @@ public final class ThreadPool: @unchecked Sendable {
             var idleSince = 0.0
             while generation.load(ordering: .acquiring) == seen {
                 spins &+= 1
+                // After ~20 µs idle, let other runnable threads have the core now and then.
+                if spins > 1 << 14 && spins & 0xFF == 0 { sched_yield() }
                 if spins & 0xFFFF == 0 {
                     let now = ThreadPool.seconds()
                     if idleSince == 0 {
