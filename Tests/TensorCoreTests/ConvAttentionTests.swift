@@ -69,6 +69,15 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         #expect(maxError(y2, referenceConv(x, w, nil, stride: stride, padding: padding)) < 1e-5)
     }
 
+    /// Rows wider than the GEMM's 32-column panels take the contiguous (SIMD) implicit-im2col path.
+    @Test(arguments: [(3, 1, 1, 64), (3, 1, 0, 66), (3, 2, 1, 70), (1, 1, 0, 40), (5, 1, 2, 40)])
+    func conv2dWideRows(kernel: Int, stride: Int, padding: Int, width: Int) throws {
+        let x = try tensor([2, 4, 5, width], seed: 14), w = try tensor([6, 4, kernel, kernel], seed: 15)
+        let b = try tensor([6], seed: 16)
+        let y = try x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
+    }
+
     @Test func conv2dRejectsBadShapes() throws {
         let x = try Tensor(zeros: [1, 3, 4, 4])
         #expect(throws: TensorError.shapeMismatch(op: "conv2d", lhs: [1, 3, 4, 4], rhs: [2, 4, 3, 3])) {

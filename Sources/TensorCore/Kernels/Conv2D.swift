@@ -83,27 +83,68 @@ public enum Conv2D {
     }
 
     /// y = conv(x, weight) + bias.
+    ///
+    /// y[n] `[O, HO·WO]` = W `[O, C·KH·KW]` · col `[C·KH·KW, HO·WO]`. The im2col matrix is never stored: the
+    /// GEMM packs its panels straight from a zero-padded copy of the sample (`ImplicitIm2col`).
     public static func forward(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool = .shared
     ) {
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
-        let col = g.isPointwise ? nil : Scratch.current.buffer(slot: 6, count: g.patch * ohw)
-        for n in 0..<g.batch {
-            let xn = x + n * g.inChannels * hw, yn = y + n * o * ohw
-            if let bias {
-                for oc in 0..<o { (yn + oc * ohw).update(repeating: bias[oc], count: ohw) }
+        let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
+        let padded = g.padH == 0 && g.padW == 0 ? nil : Scratch.current.buffer(slot: 6, count: g.inChannels * hp * wp)
+        // Offsets into the padded sample: row r = (c, ky, kx) of col, column j = (oy, ox).
+        var rowOffsets = [Int](repeating: 0, count: g.patch), columnOffsets = [Int](repeating: 0, count: ohw)
+        for c in 0..<g.inChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+            rowOffsets[(c * g.kernelHeight + ky) * g.kernelWidth + kx] = (c * hp + ky) * wp + kx
+        } } }
+        for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
+            columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
+        } }
+        rowOffsets.withUnsafeBufferPointer { rows in
+            columnOffsets.withUnsafeBufferPointer { cols in
+                for n in 0..<g.batch {
+                    let xn = x + n * g.inChannels * hw, yn = y + n * o * ohw
+                    if let bias {
+                        for oc in 0..<o { (yn + oc * ohw).update(repeating: bias[oc], count: ohw) }
+                    }
+                    let beta: Float = bias == nil ? 0 : 1
+                    if g.isPointwise {
+                        sgemm(.none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: xn, ldb: ohw,
+                              beta: beta, c: yn, ldc: ohw, pool: pool)
+                        continue
+                    }
+                    let source: UnsafePointer<Float>
+                    if let padded {
+                        pad(xn, into: padded, g, pool: pool)
+                        source = UnsafePointer(padded)
+                    } else {
+                        source = xn
+                    }
+                    let panels = ImplicitIm2col(image: source, rowOffsets: rows.baseAddress!, columnOffsets: cols.baseAddress!,
+                                                outWidth: g.outWidth, unitStride: g.strideW == 1)
+                    GEMMKernel.parallel(.none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
+                                        beta: beta, c: yn, ldc: ohw, pool: pool)
+                }
             }
-            let b: UnsafePointer<Float>
-            if let col {
-                im2col(xn, col, g, pool: pool)
-                b = UnsafePointer(col)
-            } else {
-                b = xn
+        }
+    }
+
+    /// Copies one sample `[C, H, W]` into `[C, H + 2·padH, W + 2·padW]` with zero borders.
+    static func pad(_ x: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool) {
+        let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
+        pool.parallelFor(g.inChannels, grain: 16) { channels in
+            for c in channels {
+                let plane = dst + c &* hp &* wp, src = x + c &* g.height &* g.width
+                plane.update(repeating: 0, count: g.padH &* wp)
+                for iy in 0..<g.height {
+                    let row = plane + (iy &+ g.padH) &* wp
+                    row.update(repeating: 0, count: g.padW)
+                    (row + g.padW).update(from: src + iy &* g.width, count: g.width)
+                    (row + (g.padW &+ g.width)).update(repeating: 0, count: g.padW)
+                }
+                (plane + (g.height &+ g.padH) &* wp).update(repeating: 0, count: g.padH &* wp)
             }
-            // y[n] [O, HO·WO] = W [O, C·KH·KW] · col [C·KH·KW, HO·WO]
-            sgemm(.none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: b, ldb: ohw,
-                  beta: bias == nil ? 0 : 1, c: yn, ldc: ohw, pool: pool)
         }
     }
 
@@ -150,6 +191,44 @@ public enum Conv2D {
                           ldb: ohw, beta: 1, c: dxn, ldc: ohw, pool: pool)
                 }
             }
+        }
+    }
+}
+
+/// GEMM B panels of the im2col matrix read straight from a padded image:
+/// col[r, j] = image[rowOffsets[r] + columnOffsets[j]].
+/// A 32-column panel inside one output row with unit stride is two contiguous SIMD16 loads per row of col.
+struct ImplicitIm2col: BPanelSource {
+    let image: UnsafePointer<Float>
+    let rowOffsets: UnsafePointer<Int>
+    let columnOffsets: UnsafePointer<Int>
+    let outWidth: Int
+    let unitStride: Bool
+
+    func pack(k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+        let nr = GEMMBlocking.nr
+        var p = 0
+        while p &* nr < nc {
+            let panel = dst + p &* kc &* nr
+            let c0 = j0 &+ p &* nr
+            let cols = Swift.min(nr, nc &- p &* nr)
+            if cols == nr && unitStride && c0 / outWidth == (c0 &+ nr &- 1) / outWidth {
+                let base = image + columnOffsets[c0]
+                for kk in 0..<kc {
+                    let src = UnsafeRawPointer(base + rowOffsets[k0 &+ kk])
+                    let d = UnsafeMutableRawPointer(panel + kk &* nr)
+                    d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                                 as: SIMD16<Float>.self)
+                }
+            } else {
+                for kk in 0..<kc {
+                    let src = image + rowOffsets[k0 &+ kk]
+                    let d = panel + kk &* nr
+                    for j in 0..<nr { d[j] = j < cols ? src[columnOffsets[c0 &+ j]] : 0 }
+                }
+            }
+            p &+= 1
         }
     }
 }

@@ -47,36 +47,26 @@ public func sgemm(
         GEMMKernel.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
-    let threads = pool.threadCount
-    let flops = 2.0 * Double(m) * Double(n) * Double(k)
-    if threads == 1 || flops < 2.0e5 {
-        GEMMKernel.serial(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                          beta: beta, c: c, ldc: ldc)
-        return
-    }
-    let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-    // Split the larger dimension so each thread has whole register tiles.
-    let nTiles = (n + nr - 1) / nr, mTiles = (m + mr - 1) / mr
-    if n >= m && nTiles >= threads || mTiles < threads {
-        let per = (nTiles + threads - 1) / threads * nr
-        pool.run { t in
-            let j0 = t * per
-            let cols = min(per, n - j0)
-            if cols <= 0 { return }
-            let bt = transB == .none ? b + j0 : b + j0 * ldb
-            GEMMKernel.serial(transA, transB, m: m, n: cols, k: k, alpha: alpha, a: a, lda: lda, b: bt, ldb: ldb,
-                              beta: beta, c: c + j0, ldc: ldc)
-        }
-    } else {
-        let per = (mTiles + threads - 1) / threads * mr
-        pool.run { t in
-            let i0 = t * per
-            let rows = min(per, m - i0)
-            if rows <= 0 { return }
-            let at = transA == .none ? a + i0 * lda : a + i0
-            GEMMKernel.serial(transA, transB, m: rows, n: n, k: k, alpha: alpha, a: at, lda: lda, b: b, ldb: ldb,
-                              beta: beta, c: c + i0 * ldc, ldc: ldc)
-        }
+    GEMMKernel.parallel(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                        source: MatrixPanels(trans: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc, pool: pool)
+}
+
+/// Something that writes packed panels of op(B) (the layout of `GEMMKernel.packB`) for a block of rows
+/// `k0..<k0+kc` and columns `j0..<j0+nc`, with column indices counted in the whole product.
+/// Lets a convolution feed the GEMM straight from the image (implicit im2col).
+protocol BPanelSource {
+    func pack(k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>)
+}
+
+/// op(B) read from a row-major matrix.
+struct MatrixPanels: BPanelSource {
+    let trans: Transpose
+    let b: UnsafePointer<Float>
+    let ldb: Int
+
+    @inline(__always)
+    func pack(k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+        GEMMKernel.packB(trans, b: b, ldb: ldb, k0: k0, kc: kc, j0: j0, nc: nc, into: dst)
     }
 }
 
@@ -129,12 +119,60 @@ enum GEMMKernel {
         }
     }
 
-    /// The blocked product on one thread. Loop nest (BLIS): jc over nc-wide column blocks, pc over kc-deep
-    /// blocks (B block packed), ic over mc-high row blocks (A block packed), then jr × ir over register tiles.
+    /// The product split over the pool's threads (by columns, or by rows when there are few columns), each
+    /// running `serial`. Small products stay on the caller.
+    static func parallel<S: BPanelSource>(
+        _ transA: Transpose, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, source: S,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool
+    ) {
+        let threads = pool.threadCount
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        if threads == 1 || flops < 2.0e5 {
+            serial(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: 0, beta: beta,
+                   c: c, ldc: ldc)
+            return
+        }
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        // Split the larger dimension so each thread has whole register tiles.
+        let nTiles = (n + nr - 1) / nr, mTiles = (m + mr - 1) / mr
+        if n >= m && nTiles >= threads || mTiles < threads {
+            let per = (nTiles + threads - 1) / threads * nr
+            pool.run { t in
+                let j0 = t * per
+                let cols = min(per, n - j0)
+                if cols <= 0 { return }
+                serial(transA, m: m, n: cols, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: j0,
+                       beta: beta, c: c + j0, ldc: ldc)
+            }
+        } else {
+            let per = (mTiles + threads - 1) / threads * mr
+            pool.run { t in
+                let i0 = t * per
+                let rows = min(per, m - i0)
+                if rows <= 0 { return }
+                let at = transA == .none ? a + i0 * lda : a + i0
+                serial(transA, m: rows, n: n, k: k, alpha: alpha, a: at, lda: lda, source: source, columnOffset: 0,
+                       beta: beta, c: c + i0 * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// `serial` on a row-major B.
     static func serial(
         _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        serial(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: MatrixPanels(trans: transB, b: b, ldb: ldb),
+               columnOffset: 0, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// The blocked product on one thread. Loop nest (BLIS): jc over nc-wide column blocks, pc over kc-deep
+    /// blocks (B block packed), ic over mc-high row blocks (A block packed), then jr × ir over register tiles.
+    /// Columns `0..<n` here are columns `columnOffset..<columnOffset+n` of `source`; `c` points at the first.
+    static func serial<S: BPanelSource>(
+        _ transA: Transpose, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, source: S,
+        columnOffset: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let kcMax = GEMMBlocking.kc, mcMax = GEMMBlocking.mc, ncMax = GEMMBlocking.nc
@@ -148,7 +186,7 @@ enum GEMMKernel {
             var pc = 0
             while pc < k {
                 let kc = min(kcMax, k - pc)
-                packB(transB, b: b, ldb: ldb, k0: pc, kc: kc, j0: jc, nc: nc, into: packedB)
+                source.pack(k0: pc, kc: kc, j0: columnOffset + jc, nc: nc, into: packedB)
                 let betaBlock = pc == 0 ? beta : 1
                 var ic = 0
                 while ic < m {
