@@ -131,4 +131,21 @@ extension Tape {
             }
         }
     }
+
+    /// Differentiable `Tensor.split(sizes:axis:)`.
+    public func split(_ x: Variable, sizes: [Int], axis: Int) throws -> [Variable] {
+        let pieces = try x.value.split(sizes: sizes, axis: axis)
+        let a = axis < 0 ? axis + x.value.rank : axis
+        let outer = x.shape[..<a].reduce(1, *), inner = x.shape[(a + 1)...].reduce(1, *)
+        let row = x.shape[a] * inner
+        var column = 0
+        return pieces.enumerated().map { (i, piece) in
+            let start = column, width = sizes[i] * inner
+            column += width
+            return record(piece, inputs: [x]) { dy in
+                let dx = x.gradPointer()
+                for o in 0..<outer { for j in 0..<width { dx[o * row + start + j] += dy[o * width + j] } }
+            }
+        }
+    }
 }

@@ -141,5 +141,9 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         try checkTapeGradients([a, b], "concat+permute") { t, v in
             try weightedSum(t, try t.permute(try t.concatenate([v[0], v[1]], axis: 1), [2, 0, 1]))
         }
+        try checkTapeGradients([a], "split") { t, v in
+            let parts = try t.split(v[0], sizes: [1, 2], axis: 1)
+            return try t.add(try weightedSum(t, parts[0], seed: 5), try weightedSum(t, parts[1], seed: 6))
+        }
     }
 }
