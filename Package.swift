@@ -32,14 +32,24 @@ let package = Package(
         .target(name: "TensorStream", swiftSettings: vectorFlags),
         .target(name: "StageKit", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .target(name: "Imaging", swiftSettings: kernelFlags, linkerSettings: mathLibraries),
-        .target(name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .target(
+            name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .target(
+            name: "CLIP", dependencies: ["TensorCore", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .target(
+            name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
-        .executableTarget(name: "unclip-tensors", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
-        .executableTarget(name: "unclip-png", dependencies: ["StageKit", "TensorStream", "Imaging"], swiftSettings: vectorFlags),
         .executableTarget(
-            name: "unclip-shapes", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"], swiftSettings: vectorFlags),
+            name: "unclip-tensors", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
+        .executableTarget(
+            name: "unclip-png", dependencies: ["StageKit", "TensorStream", "Imaging"], swiftSettings: vectorFlags),
+        .executableTarget(
+            name: "unclip-shapes", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"],
+            swiftSettings: vectorFlags),
         .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
@@ -47,13 +57,19 @@ let package = Package(
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .testTarget(name: "StageKitTests", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
-        .testTarget(name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .testTarget(
+            name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .testTarget(
+            name: "CLIPTests", dependencies: ["CLIP"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .testTarget(
+            name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TensorStream", "unclip-tensors", "unclip-png", "unclip-shapes"],
+            dependencies: ["TensorStream", "Imaging", "unclip-tensors", "unclip-png", "unclip-shapes"],
             swiftSettings: vectorFlags),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,1 @@
+// CLIP: see issue 4.

@@ -1,0 +1,1 @@
+// Diffusion: see issue 5.

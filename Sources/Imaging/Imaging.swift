@@ -1,1 +1,0 @@
-// Imaging: see the issue that builds it.

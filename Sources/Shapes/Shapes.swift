@@ -1,1 +1,0 @@
-// Shapes: see the issue that builds it.

@@ -1,1 +1,0 @@
-// StageKit: see the issue that builds it.

@@ -1,1 +1,0 @@
-// TensorStream: see the issue that builds it.
