@@ -16,7 +16,7 @@ extension Tensor {
         guard let batch = Tensor.broadcastShape(batchA, batchB) else {
             throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: other.shape)
         }
-        var out = try Tensor(zeros: batch + [m, n])
+        let out = try Tensor(zeros: batch + [m, n])
         let count = batch.reduce(1, *)
         if count == 0 || m == 0 || n == 0 { return out }
         let ta: Transpose = transposeSelf ? .transposed : .none, tb: Transpose = transposeOther ? .transposed : .none
@@ -34,7 +34,6 @@ extension Tensor {
                       ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
             }
         }
-        _ = out.storage  // keep `out` alive past the raw-pointer use
         return out
     }
 
@@ -45,7 +44,7 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: weight.shape)
         }
         let rows = count / max(1, shape[rank - 1]), inF = weight.shape[1], outF = weight.shape[0]
-        var out = try Tensor(zeros: Array(shape.dropLast()) + [outF])
+        let out = try Tensor(zeros: Array(shape.dropLast()) + [outF])
         if let bias {
             guard bias.shape == [outF] else { throw TensorError.shapeMismatch(op: op, lhs: weight.shape, rhs: bias.shape) }
             for r in 0..<rows { (out.storage.pointer + r * outF).update(from: bias.storage.pointer, count: outF) }

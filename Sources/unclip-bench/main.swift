@@ -1,6 +1,7 @@
 // unclip-bench: measures TensorCore kernels in GFLOP/s.
 //   unclip-bench gemm --size N            one square product C = A·B
-//   unclip-bench gemm --m M --n N --k K [--ta] [--tb]
+//   unclip-bench gemm --m M --n N --k K [--ta] [--tb] [--prepacked]
+//                                         (--prepacked: B packed once beforehand, as Linear weights are)
 //   unclip-bench gemm-table               the standard shapes (squares 256–2048, model shapes)
 //   unclip-bench conv --batch 2 --c 320 --h 64 --w 64 --o 320 --kernel 3 [--stride 1] [--pad 1]
 //   unclip-bench attention --batch 2 --heads 32 --tq 81 --tk 81 --d 64 [--causal]
@@ -15,9 +16,13 @@ struct BenchError: Error, CustomStringConvertible {
     let description: String
 }
 
+/// Wall-clock time, or with `UNCLIP_BENCH_CPUTIME=1` the calling thread's CPU time (for single-thread tuning
+/// on a busy machine: time spent descheduled is not counted).
+let useThreadCPUTime = ProcessInfo.processInfo.environment["UNCLIP_BENCH_CPUTIME"] == "1"
+
 func now() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(useThreadCPUTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
@@ -36,7 +41,7 @@ func measure(seconds: Double, minReps: Int, _ body: () throws -> Void) rethrows 
 
 struct Options {
     var m = 1024, n = 1024, k = 1024
-    var ta = false, tb = false
+    var ta = false, tb = false, prepacked = false
     var seconds = 0.5
     var minReps = 5
     var batch = 2, channels = 320, height = 64, width = 64, outChannels = 320, kernel = 3, stride = 1, pad = -1
@@ -58,6 +63,7 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--k": o.k = try int(a)
         case "--ta": o.ta = true
         case "--tb": o.tb = true
+        case "--prepacked": o.prepacked = true
         case "--reps": o.minReps = try int(a)
         case "--batch": o.batch = try int(a)
         case "--c": o.channels = try int(a)
@@ -82,17 +88,24 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
     return o
 }
 
-func benchGEMM(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, seconds: Double, minReps: Int) {
+func benchGEMM(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, prepacked: Bool = false, seconds: Double, minReps: Int) throws {
     let a = TensorStorage(count: m * k), b = TensorStorage(count: k * n), c = TensorStorage(count: m * n)
     for i in 0..<(m * k) { a.pointer[i] = Float(i % 97) * 0.01 - 0.3 }
     for i in 0..<(k * n) { b.pointer[i] = Float(i % 89) * 0.01 - 0.4 }
+    let packed = prepacked ? try PackedMatrix(Tensor(shape: tb ? [n, k] : [k, n], storage: b), transposed: tb) : nil
     let times = measure(seconds: seconds, minReps: minReps) {
-        sgemm(ta ? .transposed : .none, tb ? .transposed : .none, m: m, n: n, k: k, alpha: 1,
-              a: a.pointer, lda: ta ? m : k, b: b.pointer, ldb: tb ? k : n, beta: 0, c: c.pointer, ldc: n)
+        if let packed {
+            sgemm(ta ? .transposed : .none, m: m, alpha: 1, a: a.pointer, lda: ta ? m : k, packedB: packed, beta: 0,
+                  c: c.pointer, ldc: n)
+        } else {
+            sgemm(ta ? .transposed : .none, tb ? .transposed : .none, m: m, n: n, k: k, alpha: 1,
+                  a: a.pointer, lda: ta ? m : k, b: b.pointer, ldb: tb ? k : n, beta: 0, c: c.pointer, ldc: n)
+        }
     }
     let flop = 2.0 * Double(m) * Double(n) * Double(k)
     let best = times.first!, median = times[times.count / 2]
-    print(String(format: "gemm %5d %5d %5d %@ %@  %9.3f %9.3f  %7.1f %7.1f", m, n, k, ta ? "T" : "N", tb ? "T" : "N",
+    print(String(format: "gemm %5d %5d %5d %@ %@%@  %9.3f %9.3f  %7.1f %7.1f", m, n, k, ta ? "T" : "N", tb ? "T" : "N",
+                 prepacked ? " prepacked" : "",
                  best * 1e3, median * 1e3, flop / best * 1e-9, flop / median * 1e-9))
     fflush(stdout)
 }
@@ -163,10 +176,11 @@ do {
     FileHandle.standardError.write("unclip-bench: \(ThreadPool.shared.threadCount) threads\n".data(using: .utf8)!)
     switch args[1] {
     case "gemm":
-        benchGEMM(m: o.m, n: o.n, k: o.k, ta: o.ta, tb: o.tb, seconds: o.seconds, minReps: o.minReps)
+        try benchGEMM(m: o.m, n: o.n, k: o.k, ta: o.ta, tb: o.tb, prepacked: o.prepacked, seconds: o.seconds,
+                      minReps: o.minReps)
     case "gemm-table":
         for s in tableShapes {
-            benchGEMM(m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb, seconds: o.seconds, minReps: o.minReps)
+            try benchGEMM(m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb, seconds: o.seconds, minReps: o.minReps)
         }
     case "conv": try benchConv(o)
     case "attention": try benchAttention(o)

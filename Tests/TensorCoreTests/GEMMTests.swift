@@ -86,6 +86,23 @@ func runGEMMCase(_ g: GEMMCase, pool: ThreadPool = .shared, seed: UInt64 = 1) ->
         }
     }
 
+    @Test func prepackedWeightsMatchLinear() throws {
+        // K = 600 crosses depth blocks; N = 2100 crosses column blocks and the 32-column panels; M = 77 and 3 split
+        // differently over threads.
+        for (m, n, k) in [(77, 2100, 600), (3, 70, 5), (1, 1, 1), (200, 33, 257)] {
+            let x = try tensor([m, k], seed: 40), w = try tensor([n, k], seed: 41), b = try tensor([n], seed: 42)
+            let packed = try PackedMatrix(w, transposed: true)
+            #expect(packed.rows == k && packed.columns == n)
+            let got = try x.linear(packedWeight: packed, bias: b), expected = try x.linear(weight: w, bias: b)
+            #expect(got.scalars == expected.scalars, "\(m)x\(n)x\(k)")
+            let plain = try PackedMatrix(try w.permuted([1, 0]), transposed: false)
+            #expect(try x.linear(packedWeight: plain).scalars == x.linear(weight: w).scalars)
+        }
+        let w = try Tensor(zeros: [4, 3])
+        #expect(throws: TensorError.self) { try Tensor(zeros: [2, 4]).linear(packedWeight: PackedMatrix(w, transposed: true)) }
+        #expect(throws: TensorError.self) { try PackedMatrix(Tensor(zeros: [2, 3, 4]), transposed: true) }
+    }
+
     @Test func batchedMatchesPerMatrix() {
         var rng = TestRandom(seed: 7)
         let batch = 5, m = 9, n = 40, k = 11

@@ -20,7 +20,6 @@ extension Tape {
         let batch = a.value.count / max(1, m * k)
         let strideB = rb == 2 ? 0 : k * n
         let av = a.value, bv = b.value
-        _ = rb
         return record(y, inputs: [a, b]) { dy in
             let pa = av.storage.pointer, pb = bv.storage.pointer
             for i in 0..<batch {

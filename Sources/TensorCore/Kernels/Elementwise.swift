@@ -49,7 +49,6 @@ public enum BinaryOp: Sendable, CaseIterable {
                 case (.subtract, 1, 1): for j in 0..<inner { o[j] = pa[j] - pb[j] }
                 default: for j in 0..<inner { o[j] = apply(pa[j &* sa], pb[j &* sb]) }
                 }
-                _ = row
                 var d = rank - 2
                 while d >= 0 {
                     index[d] += 1

@@ -56,6 +56,13 @@ public func sgemm(
 /// Lets a convolution feed the GEMM straight from the image (implicit im2col).
 protocol BPanelSource {
     func pack(k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>)
+    /// Panels already in packed form for this block, or nil to have them packed.
+    func prepacked(k0: Int, kc: Int, j0: Int) -> UnsafePointer<Float>?
+}
+
+extension BPanelSource {
+    @inline(__always)
+    func prepacked(k0: Int, kc: Int, j0: Int) -> UnsafePointer<Float>? { nil }
 }
 
 /// op(B) read from a row-major matrix.
@@ -186,13 +193,19 @@ enum GEMMKernel {
             var pc = 0
             while pc < k {
                 let kc = min(kcMax, k - pc)
-                source.pack(k0: pc, kc: kc, j0: columnOffset + jc, nc: nc, into: packedB)
+                let panels: UnsafePointer<Float>
+                if let ready = source.prepacked(k0: pc, kc: kc, j0: columnOffset + jc) {
+                    panels = ready
+                } else {
+                    source.pack(k0: pc, kc: kc, j0: columnOffset + jc, nc: nc, into: packedB)
+                    panels = UnsafePointer(packedB)
+                }
                 let betaBlock = pc == 0 ? beta : 1
                 var ic = 0
                 while ic < m {
                     let mc = min(mcMax, m - ic)
                     packA(transA, a: a, lda: lda, i0: ic, mc: mc, k0: pc, kc: kc, into: packedA)
-                    multiplyPacked(m: mc, n: nc, kc: kc, packedA: packedA, packedB: packedB, alpha: alpha,
+                    multiplyPacked(m: mc, n: nc, kc: kc, packedA: packedA, packedB: panels, alpha: alpha,
                                    beta: betaBlock, c: c + ic &* ldc + jc, ldc: ldc, tile: tile)
                     ic += mc
                 }
