@@ -14,9 +14,12 @@ public enum GroupNorm {
             for ng in range {
                 let base = ng &* size
                 let xg = x + base, yg = y + base
-                // Two passes: mean, then the variance of the centered values (no cancellation).
-                let mu = VectorOps.sum(xg, size) / Float(size)
-                let v = VectorOps.sumSquaredDeviation(xg, size, from: mu)
+                // One pass over values shifted by the first one (so E[d²] − E[d]² does not cancel).
+                let shift = size > 0 ? xg[0] : 0
+                let (sd, sq) = VectorOps.shiftedMoments(xg, size, shift: shift)
+                let md = sd / Float(size)
+                let mu = shift + md
+                let v = Swift.max(0, sq - sd * md)
                 let rs = 1 / (v / Float(size) + eps).squareRoot()
                 let g = ng % groups
                 for cc in 0..<cpg {

@@ -90,4 +90,31 @@ enum VectorOps {
         for i in 0..<n { p[i] = exp(p[i] - shift) }
         return sum(p, n)
     }
+
+    /// (Σ (p[i] − shift), Σ (p[i] − shift)²) in one pass. With `shift` near the mean (e.g. the first element)
+    /// the variance `E[d²] − E[d]²` does not suffer from cancellation.
+    @inline(__always)
+    static func shiftedMoments(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> (sum: Float, squares: Float) {
+        let r = UnsafeRawPointer(p)
+        let sv = SIMD16<Float>(repeating: shift)
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), q0 = SIMD16<Float>(), q1 = SIMD16<Float>()
+        var i = 0
+        while i &+ 32 <= n {
+            let d0 = r.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - sv
+            let d1 = r.loadUnaligned(fromByteOffset: (i &+ 16) &* 4, as: SIMD16<Float>.self) - sv
+            s0 += d0
+            s1 += d1
+            q0.addProduct(d0, d0)
+            q1.addProduct(d1, d1)
+            i &+= 32
+        }
+        var s = (s0 + s1).sum(), q = (q0 + q1).sum()
+        while i < n {
+            let d = p[i] - shift
+            s += d
+            q += d * d
+            i &+= 1
+        }
+        return (s, q)
+    }
 }
