@@ -140,9 +140,11 @@ enum GEMMKernel {
             return
         }
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        // Split the larger dimension so each thread has whole register tiles.
+        // Each thread packs the whole of the operand that is not split, so split the one whose duplicate packing
+        // costs more: B by columns when A is much smaller (A's packing is a scalar scatter, B's a SIMD copy),
+        // else A by rows. Every thread gets whole register tiles.
         let nTiles = (n + nr - 1) / nr, mTiles = (m + mr - 1) / mr
-        if n >= m && nTiles >= threads || mTiles < threads {
+        if 4 * m <= n && nTiles >= threads || mTiles < 2 * threads {
             let per = (nTiles + threads - 1) / threads * nr
             pool.run { t in
                 let j0 = t * per
