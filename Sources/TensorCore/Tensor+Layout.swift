@@ -3,7 +3,8 @@ extension Tensor {
     /// `permute(...).contiguous()`). `[B, T, H, D].permuted([0, 2, 1, 3])` gives `[B, H, T, D]`.
     public func permuted(_ axes: [Int]) throws -> Tensor {
         guard axes.count == rank, Set(axes) == Set(0..<rank) else {
-            throw TensorError.invalidArgument(op: "permuted", reason: "axes \(axes) are not a permutation of 0..<\(rank)")
+            throw TensorError.invalidArgument(
+                op: "permuted", reason: "axes \(axes) are not a permutation of 0..<\(rank)")
         }
         let outShape = axes.map { shape[$0] }
         let out = try Tensor(zeros: outShape)
@@ -16,7 +17,9 @@ extension Tensor {
     }
 
     /// out[flat i] = src[Σ index_d(i) · strides[d]] over `shape`, innermost dimension as the inner loop.
-    static func gather(from src: UnsafePointer<Float>, strides: [Int], shape: [Int], into out: UnsafeMutablePointer<Float>) {
+    static func gather(
+        from src: UnsafePointer<Float>, strides: [Int], shape: [Int], into out: UnsafeMutablePointer<Float>
+    ) {
         let rank = shape.count
         if rank == 0 {
             out[0] = src[0]
@@ -47,7 +50,9 @@ extension Tensor {
 
     /// Tensors joined along `axis`; all other dimensions must agree.
     public static func concatenate(_ parts: [Tensor], axis: Int) throws -> Tensor {
-        guard let first = parts.first else { throw TensorError.invalidArgument(op: "concatenate", reason: "no tensors") }
+        guard let first = parts.first else {
+            throw TensorError.invalidArgument(op: "concatenate", reason: "no tensors")
+        }
         let a = axis < 0 ? axis + first.rank : axis
         guard a >= 0, a < first.rank else {
             throw TensorError.invalidShape(op: "concatenate", shape: first.shape, reason: "no axis \(axis)")
@@ -56,7 +61,9 @@ extension Tensor {
         outShape[a] = 0
         for p in parts {
             var s = p.shape, f = first.shape
-            guard s.count == f.count else { throw TensorError.shapeMismatch(op: "concatenate", lhs: first.shape, rhs: p.shape) }
+            guard s.count == f.count else {
+                throw TensorError.shapeMismatch(op: "concatenate", lhs: first.shape, rhs: p.shape)
+            }
             s[a] = 0; f[a] = 0
             guard s == f else { throw TensorError.shapeMismatch(op: "concatenate", lhs: first.shape, rhs: p.shape) }
             outShape[a] += p.shape[a]
@@ -89,7 +96,9 @@ extension Tensor {
             s[a] = size
             let t = try Tensor(zeros: s)
             let width = size * inner
-            for o in 0..<outer { (t.storage.pointer + o * width).update(from: storage.pointer + o * row + column, count: width) }
+            for o in 0..<outer {
+                (t.storage.pointer + o * width).update(from: storage.pointer + o * row + column, count: width)
+            }
             column += width
             return t
         }

@@ -25,13 +25,16 @@ extension Tensor {
         if batchA == batch && batchB == batch || batchB.reduce(1, *) == 1 || batchA.reduce(1, *) == 1 {
             // Equal batches, or one side a single matrix broadcast with stride 0.
             let sa = batchA.reduce(1, *) == 1 ? 0 : m * k, sb = batchB.reduce(1, *) == 1 ? 0 : k * n
-            sgemmBatched(ta, tb, batch: count, m: m, n: n, k: k, alpha: 1, a: pa, lda: lda, strideA: sa, b: pb, ldb: ldb,
-                         strideB: sb, beta: 0, c: pc, ldc: n, strideC: m * n)
+            sgemmBatched(
+                ta, tb, batch: count, m: m, n: n, k: k, alpha: 1, a: pa, lda: lda, strideA: sa, b: pb, ldb: ldb,
+                strideB: sb, beta: 0, c: pc, ldc: n, strideC: m * n)
         } else {
-            let ia = Tensor.broadcastIndices(from: batchA, to: batch), ib = Tensor.broadcastIndices(from: batchB, to: batch)
+            let ia = Tensor.broadcastIndices(from: batchA, to: batch),
+                ib = Tensor.broadcastIndices(from: batchB, to: batch)
             for i in 0..<count {
-                sgemm(ta, tb, m: m, n: n, k: k, alpha: 1, a: pa + ia[i] * m * k, lda: lda, b: pb + ib[i] * k * n,
-                      ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
+                sgemm(
+                    ta, tb, m: m, n: n, k: k, alpha: 1, a: pa + ia[i] * m * k, lda: lda, b: pb + ib[i] * k * n,
+                    ldb: ldb, beta: 0, c: pc + i * m * n, ldc: n)
             }
         }
         return out
@@ -46,12 +49,15 @@ extension Tensor {
         let rows = count / max(1, shape[rank - 1]), inF = weight.shape[1], outF = weight.shape[0]
         let out = try Tensor(zeros: Array(shape.dropLast()) + [outF])
         if let bias {
-            guard bias.shape == [outF] else { throw TensorError.shapeMismatch(op: op, lhs: weight.shape, rhs: bias.shape) }
+            guard bias.shape == [outF] else {
+                throw TensorError.shapeMismatch(op: op, lhs: weight.shape, rhs: bias.shape)
+            }
             for r in 0..<rows { (out.storage.pointer + r * outF).update(from: bias.storage.pointer, count: outF) }
         }
         if rows > 0 && outF > 0 {
-            sgemm(.none, .transposed, m: rows, n: outF, k: inF, alpha: 1, a: storage.pointer, lda: inF,
-                  b: weight.storage.pointer, ldb: inF, beta: bias == nil ? 0 : 1, c: out.storage.pointer, ldc: outF)
+            sgemm(
+                .none, .transposed, m: rows, n: outF, k: inF, alpha: 1, a: storage.pointer, lda: inF,
+                b: weight.storage.pointer, ldb: inF, beta: bias == nil ? 0 : 1, c: out.storage.pointer, ldc: outF)
         }
         return out
     }

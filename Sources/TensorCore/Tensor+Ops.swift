@@ -5,8 +5,9 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "\(op)", lhs: self.shape, rhs: other.shape)
         }
         let out = try Tensor(zeros: shape)
-        op.apply(a: storage.pointer, stridesA: Tensor.broadcastStrides(self.shape, to: shape), b: other.storage.pointer,
-                 stridesB: Tensor.broadcastStrides(other.shape, to: shape), out: out.storage.pointer, shape: shape)
+        op.apply(
+            a: storage.pointer, stridesA: Tensor.broadcastStrides(self.shape, to: shape), b: other.storage.pointer,
+            stridesB: Tensor.broadcastStrides(other.shape, to: shape), out: out.storage.pointer, shape: shape)
         return out
     }
 
@@ -72,15 +73,17 @@ extension Tensor {
             if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "layerNorm", lhs: shape, rhs: p.shape) }
         }
         let out = try Tensor(zeros: shape)
-        LayerNorm.forward(storage.pointer, out.storage.pointer, weight: weight?.storage.pointer,
-                          bias: bias?.storage.pointer, rows: count / c, channels: c, eps: eps)
+        LayerNorm.forward(
+            storage.pointer, out.storage.pointer, weight: weight?.storage.pointer,
+            bias: bias?.storage.pointer, rows: count / c, channels: c, eps: eps)
         return out
     }
 
     /// Group norm of an `[N, C, ...]` tensor over `groups` channel groups, affine `[C]` weight/bias.
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
         guard rank >= 2, groups > 0, shape[1] % groups == 0 else {
-            throw TensorError.invalidShape(op: "groupNorm", shape: shape, reason: "channels not divisible by \(groups) groups")
+            throw TensorError.invalidShape(
+                op: "groupNorm", shape: shape, reason: "channels not divisible by \(groups) groups")
         }
         let c = shape[1]
         for p in [weight, bias] {
@@ -89,8 +92,9 @@ extension Tensor {
         let hw = shape[2...].reduce(1, *)
         let out = try Tensor(zeros: shape)
         if count > 0 {
-            GroupNorm.forward(storage.pointer, out.storage.pointer, weight: weight?.storage.pointer, bias: bias?.storage.pointer,
-                              batch: shape[0], channels: c, spatial: hw, groups: groups, eps: eps)
+            GroupNorm.forward(
+                storage.pointer, out.storage.pointer, weight: weight?.storage.pointer, bias: bias?.storage.pointer,
+                batch: shape[0], channels: c, spatial: hw, groups: groups, eps: eps)
         }
         return out
     }

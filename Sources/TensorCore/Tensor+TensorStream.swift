@@ -31,10 +31,12 @@ extension Tensor {
             return try TensorBlob(dtype: .bf16, shape: shape) { raw in
                 for i in 0..<n {
                     let bits = src[i].bitPattern
-                    let rounded: UInt32 = src[i].isNaN
+                    let rounded: UInt32 =
+                        src[i].isNaN
                         ? (bits | 0x0040_0000) : bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-                    raw.storeBytes(of: UInt16(truncatingIfNeeded: rounded >> 16).littleEndian, toByteOffset: 2 * i,
-                                   as: UInt16.self)
+                    raw.storeBytes(
+                        of: UInt16(truncatingIfNeeded: rounded >> 16).littleEndian, toByteOffset: 2 * i,
+                        as: UInt16.self)
                 }
             }
         case .f16:
@@ -44,7 +46,8 @@ extension Tensor {
                 }
             }
         default:
-            throw TensorError.invalidArgument(op: "Tensor.blob", reason: "cannot write \(dtype.rawValue); use F32, BF16 or F16")
+            throw TensorError.invalidArgument(
+                op: "Tensor.blob", reason: "cannot write \(dtype.rawValue); use F32, BF16 or F16")
         }
     }
 }

@@ -93,7 +93,9 @@ public struct Tensor {
         if let i = inferred.first {
             dims[i] = 1
             let rest = try Tensor.elementCount(dims, op: "reshaped")
-            guard rest > 0, count % rest == 0 else { throw TensorError.shapeMismatch(op: "reshaped", lhs: shape, rhs: newShape) }
+            guard rest > 0, count % rest == 0 else {
+                throw TensorError.shapeMismatch(op: "reshaped", lhs: shape, rhs: newShape)
+            }
             dims[i] = count / rest
         }
         guard try Tensor.elementCount(dims, op: "reshaped") == count else {

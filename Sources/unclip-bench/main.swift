@@ -52,7 +52,9 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
     var o = Options()
     var it = args.makeIterator()
     func int(_ name: String) throws -> Int {
-        guard let s = it.next(), let v = Int(s), v > 0 else { throw BenchError(description: "\(name) needs a positive integer") }
+        guard let s = it.next(), let v = Int(s), v > 0 else {
+            throw BenchError(description: "\(name) needs a positive integer")
+        }
         return v
     }
     while let a = it.next() {
@@ -72,7 +74,10 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--o": o.outChannels = try int(a)
         case "--kernel": o.kernel = try int(a)
         case "--stride": o.stride = try int(a)
-        case "--pad": guard let s = it.next(), let v = Int(s), v >= 0 else { throw BenchError(description: "--pad needs an integer ≥ 0") }; o.pad = v
+        case "--pad":
+            guard let s = it.next(), let v = Int(s), v >= 0 else {
+                throw BenchError(description: "--pad needs an integer ≥ 0")
+            }; o.pad = v
         case "--heads": o.heads = try int(a)
         case "--tq": o.tq = try int(a)
         case "--tk": o.tk = try int(a)
@@ -80,7 +85,9 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--groups": o.groups = try int(a)
         case "--causal": o.causal = true
         case "--seconds":
-            guard let s = it.next(), let v = Double(s), v >= 0 else { throw BenchError(description: "--seconds needs a number") }
+            guard let s = it.next(), let v = Double(s), v >= 0 else {
+                throw BenchError(description: "--seconds needs a number")
+            }
             o.seconds = v
         default: throw BenchError(description: "unknown option \(a)")
         }
@@ -88,32 +95,40 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
     return o
 }
 
-func benchGEMM(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, prepacked: Bool = false, seconds: Double, minReps: Int) throws {
+func benchGEMM(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, prepacked: Bool = false, seconds: Double, minReps: Int)
+    throws
+{
     let a = TensorStorage(count: m * k), b = TensorStorage(count: k * n), c = TensorStorage(count: m * n)
     for i in 0..<(m * k) { a.pointer[i] = Float(i % 97) * 0.01 - 0.3 }
     for i in 0..<(k * n) { b.pointer[i] = Float(i % 89) * 0.01 - 0.4 }
     let packed = prepacked ? try PackedMatrix(Tensor(shape: tb ? [n, k] : [k, n], storage: b), transposed: tb) : nil
     let times = measure(seconds: seconds, minReps: minReps) {
         if let packed {
-            sgemm(ta ? .transposed : .none, m: m, alpha: 1, a: a.pointer, lda: ta ? m : k, packedB: packed, beta: 0,
-                  c: c.pointer, ldc: n)
+            sgemm(
+                ta ? .transposed : .none, m: m, alpha: 1, a: a.pointer, lda: ta ? m : k, packedB: packed, beta: 0,
+                c: c.pointer, ldc: n)
         } else {
-            sgemm(ta ? .transposed : .none, tb ? .transposed : .none, m: m, n: n, k: k, alpha: 1,
-                  a: a.pointer, lda: ta ? m : k, b: b.pointer, ldb: tb ? k : n, beta: 0, c: c.pointer, ldc: n)
+            sgemm(
+                ta ? .transposed : .none, tb ? .transposed : .none, m: m, n: n, k: k, alpha: 1,
+                a: a.pointer, lda: ta ? m : k, b: b.pointer, ldb: tb ? k : n, beta: 0, c: c.pointer, ldc: n)
         }
     }
     let flop = 2.0 * Double(m) * Double(n) * Double(k)
     let best = times.first!, median = times[times.count / 2]
-    print(String(format: "gemm %5d %5d %5d %@ %@%@  %9.3f %9.3f  %7.1f %7.1f", m, n, k, ta ? "T" : "N", tb ? "T" : "N",
-                 prepacked ? " prepacked" : "",
-                 best * 1e3, median * 1e3, flop / best * 1e-9, flop / median * 1e-9))
+    print(
+        String(
+            format: "gemm %5d %5d %5d %@ %@%@  %9.3f %9.3f  %7.1f %7.1f", m, n, k, ta ? "T" : "N", tb ? "T" : "N",
+            prepacked ? " prepacked" : "",
+            best * 1e3, median * 1e3, flop / best * 1e-9, flop / median * 1e-9))
     fflush(stdout)
 }
 
 func report(_ name: String, flop: Double, _ times: [Double]) {
     let best = times.first!, median = times[times.count / 2]
-    print(String(format: "%@  %9.3f %9.3f  %7.1f %7.1f", name, best * 1e3, median * 1e3, flop / best * 1e-9,
-                 flop / median * 1e-9))
+    print(
+        String(
+            format: "%@  %9.3f %9.3f  %7.1f %7.1f", name, best * 1e3, median * 1e3, flop / best * 1e-9,
+            flop / median * 1e-9))
     fflush(stdout)
 }
 
@@ -132,7 +147,9 @@ func benchConv(_ o: Options) throws {
         y = try x.conv2d(weight: w, bias: b, stride: o.stride, padding: pad)
     }
     let flop = 2.0 * Double(y.count) * Double(o.channels * o.kernel * o.kernel)
-    report("conv \(o.batch)x\(o.channels)x\(o.height)x\(o.width) -> \(o.outChannels) k\(o.kernel) s\(o.stride) p\(pad)", flop: flop, times)
+    report(
+        "conv \(o.batch)x\(o.channels)x\(o.height)x\(o.width) -> \(o.outChannels) k\(o.kernel) s\(o.stride) p\(pad)",
+        flop: flop, times)
 }
 
 func benchAttention(_ o: Options) throws {
@@ -145,7 +162,9 @@ func benchAttention(_ o: Options) throws {
     }
     _ = out
     let flop = 4.0 * Double(o.batch * o.heads * o.tq * o.tk * o.headDim) * (o.causal ? 0.5 : 1)
-    report("attention b\(o.batch) h\(o.heads) tq\(o.tq) tk\(o.tk) d\(o.headDim)\(o.causal ? " causal" : "")", flop: flop, times)
+    report(
+        "attention b\(o.batch) h\(o.heads) tq\(o.tq) tk\(o.tk) d\(o.headDim)\(o.causal ? " causal" : "")", flop: flop,
+        times)
 }
 
 func benchGroupNorm(_ o: Options) throws {
@@ -171,13 +190,16 @@ let tableShapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool)] = [
 
 let args = CommandLine.arguments
 do {
-    guard args.count >= 2 else { throw BenchError(description: "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm [options]") }
+    guard args.count >= 2 else {
+        throw BenchError(description: "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm [options]")
+    }
     let o = try parse(args.dropFirst(2))
     FileHandle.standardError.write("unclip-bench: \(ThreadPool.shared.threadCount) threads\n".data(using: .utf8)!)
     switch args[1] {
     case "gemm":
-        try benchGEMM(m: o.m, n: o.n, k: o.k, ta: o.ta, tb: o.tb, prepacked: o.prepacked, seconds: o.seconds,
-                      minReps: o.minReps)
+        try benchGEMM(
+            m: o.m, n: o.n, k: o.k, ta: o.ta, tb: o.tb, prepacked: o.prepacked, seconds: o.seconds,
+            minReps: o.minReps)
     case "gemm-table":
         for s in tableShapes {
             try benchGEMM(m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb, seconds: o.seconds, minReps: o.minReps)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 /// Checks every leaf gradient of `build` against central finite differences of its scalar output.
@@ -25,13 +26,17 @@ func checkTapeGradients(
             try leaf.withMutableValue { $0[i] = original }
             let e = abs(Double(grad[flat: i]) - fd) / (1 + abs(fd))
             if e > worst { worst = e }
-            if e > tolerance { Issue.record("\(name): leaf \(li) element \(i): tape \(grad[flat: i]) vs fd \(fd)") ; return }
+            if e > tolerance {
+                Issue.record("\(name): leaf \(li) element \(i): tape \(grad[flat: i]) vs fd \(fd)"); return
+            }
         }
     }
     #expect(worst < tolerance, "\(name)")
 }
 
-func leaf(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Variable { Variable(try tensor(shape, seed: seed, scale: scale)) }
+func leaf(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Variable {
+    Variable(try tensor(shape, seed: seed, scale: scale))
+}
 
 /// Σ w ⊙ y with fixed pseudo-random weights, so every output element matters.
 func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Variable {
@@ -53,7 +58,9 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
 
     @Test func linearAndBroadcasting() throws {
         let x = try leaf([2, 3, 4], seed: 5), w = try leaf([6, 4], seed: 6), b = try leaf([6], seed: 7)
-        try checkTapeGradients([x, w, b], "linear") { t, v in try weightedSum(t, try t.linear(v[0], weight: v[1], bias: v[2])) }
+        try checkTapeGradients([x, w, b], "linear") { t, v in
+            try weightedSum(t, try t.linear(v[0], weight: v[1], bias: v[2]))
+        }
         let p = try leaf([3, 1], seed: 8), q = try leaf([2, 1, 4], seed: 9)
         for op in [BinaryOp.add, .subtract, .multiply] {
             try checkTapeGradients([p, q], "\(op)") { t, v in try weightedSum(t, try t.binary(op, v[0], v[1])) }
@@ -90,14 +97,18 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
     }
 
     @Test func attentionWithMasks() throws {
-        let q = try leaf([2, 2, 5, 4], seed: 20), k = try leaf([2, 2, 6, 4], seed: 21), v = try leaf([2, 2, 6, 3], seed: 22)
+        let q = try leaf([2, 2, 5, 4], seed: 20), k = try leaf([2, 2, 6, 4], seed: 21),
+            v = try leaf([2, 2, 6, 3], seed: 22)
         var pad = try Tensor(repeating: 1, shape: [2, 6])
         pad[flat: 5] = 0
         pad[flat: 10] = 0
         let add = try tensor([5, 6], seed: 23)
         try checkTapeGradients([q, k, v], "attention") { t, l in
-            try weightedSum(t, try t.attention(query: l[0], key: l[1], value: l[2], causal: true, keyPadding: pad,
-                                               additiveMask: add))
+            try weightedSum(
+                t,
+                try t.attention(
+                    query: l[0], key: l[1], value: l[2], causal: true, keyPadding: pad,
+                    additiveMask: add))
         }
     }
 
@@ -108,7 +119,9 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         try checkTapeGradients([x], "mse") { t, v in try t.mseLoss(v[0], target: target) }
         try checkTapeGradients([x], "reshape+mean") { t, v in t.mean(try weightedSum(t, try t.reshape(v[0], [2, -1]))) }
         let table = try leaf([7, 3], seed: 26)
-        try checkTapeGradients([table], "embedding") { t, v in try weightedSum(t, try t.embedding(v[0], ids: [1, 6, 1, 0])) }
+        try checkTapeGradients([table], "embedding") { t, v in
+            try weightedSum(t, try t.embedding(v[0], ids: [1, 6, 1, 0]))
+        }
         #expect(throws: TensorError.self) { try Tape().embedding(table, ids: [7]) }
         #expect(throws: TensorError.self) { try Tape().crossEntropy(x, targets: [0, 1, 2, 5]) }
         #expect(throws: TensorError.self) { try Tape().backward(x) }
@@ -127,9 +140,15 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         let x = try tensor([2, 3, 4, 5], seed: 30)
         let p = try x.permuted([0, 2, 1, 3])
         #expect(p.shape == [2, 4, 3, 5])
-        for b in 0..<2 { for t in 0..<3 { for h in 0..<4 { for d in 0..<5 {
-            #expect(p[flat: ((b * 4 + h) * 3 + t) * 5 + d] == x[flat: ((b * 3 + t) * 4 + h) * 5 + d])
-        } } } }
+        for b in 0..<2 {
+            for t in 0..<3 {
+                for h in 0..<4 {
+                    for d in 0..<5 {
+                        #expect(p[flat: ((b * 4 + h) * 3 + t) * 5 + d] == x[flat: ((b * 3 + t) * 4 + h) * 5 + d])
+                    }
+                }
+            }
+        }
         #expect(try p.permuted([0, 2, 1, 3]).scalars == x.scalars)
         #expect(throws: TensorError.self) { try x.permuted([0, 0, 1, 2]) }
         let parts = try x.split(sizes: [1, 2], axis: 1)

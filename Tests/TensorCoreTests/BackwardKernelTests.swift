@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 /// Checks a backward kernel against central finite differences of L(x) = Σ dy ⊙ f(x).
@@ -33,16 +34,19 @@ func checkGradient(
         var rng = TestRandom(seed: 1)
         let (rows, cols) = (3, 9)
         let x = rng.array(rows * cols).map { $0 * 3 }
-        checkGradient(x, outputs: rows * cols, forward: { v in
-            var y = [Float](repeating: 0, count: v.count)
-            Softmax.forward(v, &y, rows: rows, cols: cols)
-            return y
-        }, backward: { v, dy in
-            var y = [Float](repeating: 0, count: v.count), dx = y
-            Softmax.forward(v, &y, rows: rows, cols: cols)
-            Softmax.backward(y: y, dy: dy, dx: &dx, rows: rows, cols: cols)
-            return dx
-        }, "softmax")
+        checkGradient(
+            x, outputs: rows * cols,
+            forward: { v in
+                var y = [Float](repeating: 0, count: v.count)
+                Softmax.forward(v, &y, rows: rows, cols: cols)
+                return y
+            },
+            backward: { v, dy in
+                var y = [Float](repeating: 0, count: v.count), dx = y
+                Softmax.forward(v, &y, rows: rows, cols: cols)
+                Softmax.backward(y: y, dy: dy, dx: &dx, rows: rows, cols: cols)
+                return dx
+            }, "softmax")
     }
 
     @Test func layerNormInputAndParameters() {
@@ -58,8 +62,9 @@ func checkGradient(
             var y = [Float](repeating: 0, count: x.count), mean = [Float](repeating: 0, count: rows), rstd = mean
             LayerNorm.forward(x, &y, weight: w, bias: b, rows: rows, channels: c, eps: 1e-5, mean: &mean, rstd: &rstd)
             var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: c), db = dw
-            LayerNorm.backward(x: x, dy: dy, weight: w, mean: mean, rstd: rstd, rows: rows, channels: c, dx: &dx,
-                               dweight: &dw, dbias: &db)
+            LayerNorm.backward(
+                x: x, dy: dy, weight: w, mean: mean, rstd: rstd, rows: rows, channels: c, dx: &dx,
+                dweight: &dw, dbias: &db)
             return (dx, dw, db)
         }
         checkGradient(x, outputs: x.count, forward: { fwd($0, w, b) }, backward: { bwd($0, w, $1).dx }, "layerNorm dx")
@@ -78,11 +83,13 @@ func checkGradient(
         }
         func bwd(_ x: [Float], _ w: [Float], _ dy: [Float]) -> (dx: [Float], dw: [Float], db: [Float]) {
             var y = [Float](repeating: 0, count: x.count), mean = [Float](repeating: 0, count: n * g), rstd = mean
-            GroupNorm.forward(x, &y, weight: w, bias: b, batch: n, channels: c, spatial: hw, groups: g, eps: 1e-5,
-                              mean: &mean, rstd: &rstd)
+            GroupNorm.forward(
+                x, &y, weight: w, bias: b, batch: n, channels: c, spatial: hw, groups: g, eps: 1e-5,
+                mean: &mean, rstd: &rstd)
             var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: c), db = dw
-            GroupNorm.backward(x: x, dy: dy, weight: w, mean: mean, rstd: rstd, batch: n, channels: c, spatial: hw,
-                               groups: g, dx: &dx, dweight: &dw, dbias: &db)
+            GroupNorm.backward(
+                x: x, dy: dy, weight: w, mean: mean, rstd: rstd, batch: n, channels: c, spatial: hw,
+                groups: g, dx: &dx, dweight: &dw, dbias: &db)
             return (dx, dw, db)
         }
         checkGradient(x, outputs: x.count, forward: { fwd($0, w, b) }, backward: { bwd($0, w, $1).dx }, "groupNorm dx")
@@ -93,8 +100,9 @@ func checkGradient(
     @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (2, 2, 0)])
     func conv2d(kernel: Int, stride: Int, padding: Int) {
         var rng = TestRandom(seed: 4)
-        let g = Conv2DGeometry(batch: 2, inChannels: 3, height: 5, width: 6, outChannels: 4, kernelHeight: kernel,
-                               kernelWidth: kernel, strideH: stride, strideW: stride, padH: padding, padW: padding)
+        let g = Conv2DGeometry(
+            batch: 2, inChannels: 3, height: 5, width: 6, outChannels: 4, kernelHeight: kernel,
+            kernelWidth: kernel, strideH: stride, strideW: stride, padH: padding, padW: padding)
         let x = rng.array(2 * 3 * 30), w = rng.array(4 * 3 * kernel * kernel), b = rng.array(4)
         let outputs = 2 * 4 * g.outHeight * g.outWidth
         func fwd(_ x: [Float], _ w: [Float], _ b: [Float]) -> [Float] {
@@ -116,27 +124,33 @@ func checkGradient(
     @Test func upsampleAndPool() {
         var rng = TestRandom(seed: 5)
         let x = rng.array(2 * 3 * 4)
-        checkGradient(x, outputs: x.count * 4, forward: { v in
-            var y = [Float](repeating: 0, count: v.count * 4)
-            Resample.upsampleNearest2x(v, &y, planes: 2, height: 3, width: 4)
-            return y
-        }, backward: { v, dy in
-            var dx = [Float](repeating: 0, count: v.count)
-            Resample.upsampleNearest2xBackward(dy: dy, dx: &dx, planes: 2, height: 3, width: 4)
-            return dx
-        }, "upsample")
+        checkGradient(
+            x, outputs: x.count * 4,
+            forward: { v in
+                var y = [Float](repeating: 0, count: v.count * 4)
+                Resample.upsampleNearest2x(v, &y, planes: 2, height: 3, width: 4)
+                return y
+            },
+            backward: { v, dy in
+                var dx = [Float](repeating: 0, count: v.count)
+                Resample.upsampleNearest2xBackward(dy: dy, dx: &dx, planes: 2, height: 3, width: 4)
+                return dx
+            }, "upsample")
         let z = rng.array(2 * 5 * 6)
         for (k, s) in [(2, 2), (3, 1), (2, 3)] {
             let outputs = 2 * ((5 - k) / s + 1) * ((6 - k) / s + 1)
-            checkGradient(z, outputs: outputs, forward: { v in
-                var y = [Float](repeating: 0, count: outputs)
-                Resample.averagePool(v, &y, planes: 2, height: 5, width: 6, kernel: k, stride: s)
-                return y
-            }, backward: { v, dy in
-                var dx = [Float](repeating: 0, count: v.count)
-                Resample.averagePoolBackward(dy: dy, dx: &dx, planes: 2, height: 5, width: 6, kernel: k, stride: s)
-                return dx
-            }, "averagePool \(k)/\(s)")
+            checkGradient(
+                z, outputs: outputs,
+                forward: { v in
+                    var y = [Float](repeating: 0, count: outputs)
+                    Resample.averagePool(v, &y, planes: 2, height: 5, width: 6, kernel: k, stride: s)
+                    return y
+                },
+                backward: { v, dy in
+                    var dx = [Float](repeating: 0, count: v.count)
+                    Resample.averagePoolBackward(dy: dy, dx: &dx, planes: 2, height: 5, width: 6, kernel: k, stride: s)
+                    return dx
+                }, "averagePool \(k)/\(s)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 /// Direct convolution in double: y[n, o, oy, ox] = b[o] + Σ w[o, c, ky, kx] · x[n, c, oy·s − p + ky, ox·s − p + kx].
@@ -8,46 +9,70 @@ func referenceConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, paddin
     let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
     let ho = (h + 2 * p - kh) / s + 1, wo = (wd + 2 * p - kw) / s + 1
     var out = [Double](repeating: 0, count: n * o * ho * wo)
-    for i in 0..<n { for oc in 0..<o { for oy in 0..<ho { for ox in 0..<wo {
-        var acc = Double(b?[flat: oc] ?? 0)
-        for ic in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
-            let iy = oy * s - p + ky, ix = ox * s - p + kx
-            if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
-            acc += Double(w[flat: ((oc * c + ic) * kh + ky) * kw + kx]) * Double(x[flat: ((i * c + ic) * h + iy) * wd + ix])
-        } } }
-        out[((i * o + oc) * ho + oy) * wo + ox] = acc
-    } } } }
+    for i in 0..<n {
+        for oc in 0..<o {
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    var acc = Double(b?[flat: oc] ?? 0)
+                    for ic in 0..<c {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = oy * s - p + ky, ix = ox * s - p + kx
+                                if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
+                                acc +=
+                                    Double(w[flat: ((oc * c + ic) * kh + ky) * kw + kx])
+                                    * Double(x[flat: ((i * c + ic) * h + iy) * wd + ix])
+                            }
+                        }
+                    }
+                    out[((i * o + oc) * ho + oy) * wo + ox] = acc
+                }
+            }
+        }
+    }
     return out
 }
 
 /// Attention in double with explicit masks; fully masked rows give zeros.
-func referenceAttention(q: Tensor, k: Tensor, v: Tensor, causal: Bool, keyPadding: Tensor?, additive: Tensor?,
-                        scale: Double) throws -> [Double] {
+func referenceAttention(
+    q: Tensor, k: Tensor, v: Tensor, causal: Bool, keyPadding: Tensor?, additive: Tensor?,
+    scale: Double
+) throws -> [Double] {
     let (b, h, tq, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
     let tk = k.shape[2], dv = v.shape[3]
     let full = [b, h, tq, tk]
     let addIdx = additive.map { Tensor.broadcastIndices(from: $0.shape, to: full) }
     var out = [Double](repeating: 0, count: b * h * tq * dv)
-    for bb in 0..<b { for hh in 0..<h { for i in 0..<tq {
-        var s = [Double](repeating: -.infinity, count: tk)
-        for j in 0..<tk {
-            if causal && j > i { continue }
-            if let kp = keyPadding, kp[flat: bb * tk + j] == 0 { continue }
-            var dot = 0.0
-            for c in 0..<d { dot += Double(q[flat: ((bb * h + hh) * tq + i) * d + c]) * Double(k[flat: ((bb * h + hh) * tk + j) * d + c]) }
-            s[j] = dot * scale
-            if let additive, let addIdx { s[j] += Double(additive[flat: addIdx[((bb * h + hh) * tq + i) * tk + j]]) }
+    for bb in 0..<b {
+        for hh in 0..<h {
+            for i in 0..<tq {
+                var s = [Double](repeating: -.infinity, count: tk)
+                for j in 0..<tk {
+                    if causal && j > i { continue }
+                    if let kp = keyPadding, kp[flat: bb * tk + j] == 0 { continue }
+                    var dot = 0.0
+                    for c in 0..<d {
+                        dot +=
+                            Double(q[flat: ((bb * h + hh) * tq + i) * d + c])
+                            * Double(k[flat: ((bb * h + hh) * tk + j) * d + c])
+                    }
+                    s[j] = dot * scale
+                    if let additive, let addIdx {
+                        s[j] += Double(additive[flat: addIdx[((bb * h + hh) * tq + i) * tk + j]])
+                    }
+                }
+                let m = s.max()!
+                if m == -.infinity { continue }
+                let e = s.map { exp($0 - m) }
+                let z = e.reduce(0, +)
+                for c in 0..<dv {
+                    var acc = 0.0
+                    for j in 0..<tk { acc += e[j] / z * Double(v[flat: ((bb * h + hh) * tk + j) * dv + c]) }
+                    out[((bb * h + hh) * tq + i) * dv + c] = acc
+                }
+            }
         }
-        let m = s.max()!
-        if m == -.infinity { continue }
-        let e = s.map { exp($0 - m) }
-        let z = e.reduce(0, +)
-        for c in 0..<dv {
-            var acc = 0.0
-            for j in 0..<tk { acc += e[j] / z * Double(v[flat: ((bb * h + hh) * tk + j) * dv + c]) }
-            out[((bb * h + hh) * tq + i) * dv + c] = acc
-        }
-    } } }
+    }
     return out
 }
 
@@ -85,16 +110,22 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         }
         #expect(throws: TensorError.self) { try x.conv2d(weight: Tensor(zeros: [2, 3, 7, 7])) }
         #expect(throws: TensorError.self) { try x.conv2d(weight: Tensor(zeros: [2, 3, 3, 3]), stride: 0) }
-        #expect(throws: TensorError.self) { try x.conv2d(weight: Tensor(zeros: [2, 3, 3, 3]), bias: Tensor(zeros: [3])) }
+        #expect(throws: TensorError.self) {
+            try x.conv2d(weight: Tensor(zeros: [2, 3, 3, 3]), bias: Tensor(zeros: [3]))
+        }
     }
 
     @Test func upsampleAndPool() throws {
         let x = try tensor([2, 3, 4, 5], seed: 14)
         let up = try x.upsampledNearest2x()
         #expect(up.shape == [2, 3, 8, 10])
-        for p in 0..<6 { for i in 0..<8 { for j in 0..<10 {
-            #expect(up[flat: (p * 8 + i) * 10 + j] == x[flat: (p * 4 + i / 2) * 5 + j / 2])
-        } } }
+        for p in 0..<6 {
+            for i in 0..<8 {
+                for j in 0..<10 {
+                    #expect(up[flat: (p * 8 + i) * 10 + j] == x[flat: (p * 4 + i / 2) * 5 + j / 2])
+                }
+            }
+        }
         let pooled = try up.averagePooled(kernel: 2)
         #expect(pooled.shape == x.shape)
         #expect(maxRelativeError(pooled.scalars, x.scalars) < 1e-6)
@@ -115,12 +146,19 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         let scale = 1 / Double(d).squareRoot()
         // Plain.
         let plain = try Tensor.attention(query: q, key: k, value: v)
-        #expect(try maxError(plain, referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: nil, additive: nil, scale: scale)) < 1e-5)
+        #expect(
+            try maxError(
+                plain, referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: nil, additive: nil, scale: scale)
+            ) < 1e-5)
         // Key padding: the last third of each sample's keys are padding (all of them for sample 1 when b > 1).
         var pad = try Tensor(repeating: 1, shape: [b, tk])
         for bb in 0..<b { for j in 0..<tk where j >= tk - tk / 3 || bb == 1 { pad[flat: bb * tk + j] = 0 } }
         let padded = try Tensor.attention(query: q, key: k, value: v, keyPadding: pad)
-        #expect(try maxError(padded, referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: pad, additive: nil, scale: scale)) < 1e-5)
+        #expect(
+            try maxError(
+                padded,
+                referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: pad, additive: nil, scale: scale))
+                < 1e-5)
         // Causal + additive mask broadcast over batch and heads, with some −∞.
         var add = try tensor([tq, tk], seed: 24)
         for i in stride(from: 0, to: add.count, by: 7) { add[flat: i] = -.infinity }
@@ -130,7 +168,10 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
             #expect(maxError(c, e) < 1e-5)
         }
         let c2 = try Tensor.attention(query: q, key: k, value: v, causal: true, additiveMask: add, scale: 0.3)
-        #expect(try maxError(c2, referenceAttention(q: q, k: k, v: v, causal: true, keyPadding: nil, additive: add, scale: 0.3)) < 1e-5)
+        #expect(
+            try maxError(
+                c2, referenceAttention(q: q, k: k, v: v, causal: true, keyPadding: nil, additive: add, scale: 0.3))
+                < 1e-5)
     }
 
     @Test func rejectsMismatchedShapes() throws {

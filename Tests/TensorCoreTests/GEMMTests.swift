@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 struct GEMMCase: CustomStringConvertible, Sendable {
@@ -17,14 +18,16 @@ func runGEMMCase(_ g: GEMMCase, pool: ThreadPool = .shared, seed: UInt64 = 1) ->
     var c = rng.array(g.m * ldc)
     if g.beta == 0 { for i in c.indices { c[i] = .nan } }  // beta = 0 must not read C
     var expected = c
-    referenceGEMM(transA: g.ta, transB: g.tb, m: g.m, n: g.n, k: g.k, alpha: g.alpha, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: g.beta, c: &expected, ldc: ldc)
+    referenceGEMM(
+        transA: g.ta, transB: g.tb, m: g.m, n: g.n, k: g.k, alpha: g.alpha, a: a, lda: lda, b: b, ldb: ldb,
+        beta: g.beta, c: &expected, ldc: ldc)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-                sgemm(g.ta ? .transposed : .none, g.tb ? .transposed : .none, m: g.m, n: g.n, k: g.k, alpha: g.alpha,
-                      a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: g.beta, c: pc.baseAddress!,
-                      ldc: ldc, pool: pool)
+                sgemm(
+                    g.ta ? .transposed : .none, g.tb ? .transposed : .none, m: g.m, n: g.n, k: g.k, alpha: g.alpha,
+                    a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: g.beta, c: pc.baseAddress!,
+                    ldc: ldc, pool: pool)
             }
         }
     }
@@ -99,7 +102,9 @@ func runGEMMCase(_ g: GEMMCase, pool: ThreadPool = .shared, seed: UInt64 = 1) ->
             #expect(try x.linear(packedWeight: plain).scalars == x.linear(weight: w).scalars)
         }
         let w = try Tensor(zeros: [4, 3])
-        #expect(throws: TensorError.self) { try Tensor(zeros: [2, 4]).linear(packedWeight: PackedMatrix(w, transposed: true)) }
+        #expect(throws: TensorError.self) {
+            try Tensor(zeros: [2, 4]).linear(packedWeight: PackedMatrix(w, transposed: true))
+        }
         #expect(throws: TensorError.self) { try PackedMatrix(Tensor(zeros: [2, 3, 4]), transposed: true) }
     }
 
@@ -111,16 +116,18 @@ func runGEMMCase(_ g: GEMMCase, pool: ThreadPool = .shared, seed: UInt64 = 1) ->
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    sgemmBatched(.none, .none, batch: batch, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
-                                 strideA: m * k, b: pb.baseAddress!, ldb: n, strideB: 0, beta: 0, c: pc.baseAddress!,
-                                 ldc: n, strideC: m * n)
+                    sgemmBatched(
+                        .none, .none, batch: batch, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                        strideA: m * k, b: pb.baseAddress!, ldb: n, strideB: 0, beta: 0, c: pc.baseAddress!,
+                        ldc: n, strideC: m * n)
                 }
             }
         }
         for i in 0..<batch {
             var expected = [Float](repeating: 0, count: m * n)
-            referenceGEMM(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: Array(a[(i * m * k)..<((i + 1) * m * k)]),
-                          lda: k, b: b, ldb: n, beta: 0, c: &expected, ldc: n)
+            referenceGEMM(
+                transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: Array(a[(i * m * k)..<((i + 1) * m * k)]),
+                lda: k, b: b, ldb: n, beta: 0, c: &expected, ldc: n)
             #expect(maxRelativeError(Array(c[(i * m * n)..<((i + 1) * m * n)]), expected) < 1e-5)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
@@ -27,16 +28,18 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         let c = try a.matmul(b)
         #expect(c.shape == [2, 3, 5, 6])
         var expected = [Float](repeating: 0, count: 30)
-        referenceGEMM(transA: false, transB: false, m: 5, n: 6, k: 4, alpha: 1, a: Array(a.scalars[20..<40]), lda: 4,
-                      b: b.scalars, ldb: 6, beta: 0, c: &expected, ldc: 6)
+        referenceGEMM(
+            transA: false, transB: false, m: 5, n: 6, k: 4, alpha: 1, a: Array(a.scalars[20..<40]), lda: 4,
+            b: b.scalars, ldb: 6, beta: 0, c: &expected, ldc: 6)
         #expect(maxRelativeError(Array(c.scalars[30..<60]), expected) < 1e-6)
         // Batch dims [3, 1] × [1, 2] broadcast to [3, 2].
         let x = try tensor([3, 1, 2, 4], seed: 3), y = try tensor([1, 2, 4, 5], seed: 4)
         let z = try x.matmul(y)
         #expect(z.shape == [3, 2, 2, 5])
         var e2 = [Float](repeating: 0, count: 10)
-        referenceGEMM(transA: false, transB: false, m: 2, n: 5, k: 4, alpha: 1, a: Array(x.scalars[16..<24]), lda: 4,
-                      b: Array(y.scalars[20..<40]), ldb: 5, beta: 0, c: &e2, ldc: 5)
+        referenceGEMM(
+            transA: false, transB: false, m: 2, n: 5, k: 4, alpha: 1, a: Array(x.scalars[16..<24]), lda: 4,
+            b: Array(y.scalars[20..<40]), ldb: 5, beta: 0, c: &e2, ldc: 5)
         #expect(maxRelativeError(Array(z.scalars[(5 * 10)..<(6 * 10)]), e2) < 1e-6)
         #expect(throws: TensorError.shapeMismatch(op: "matmul", lhs: [2, 3], rhs: [4, 5])) {
             try Tensor(zeros: [2, 3]).matmul(Tensor(zeros: [4, 5]))
@@ -53,9 +56,13 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         for op in BinaryOp.allCases {
             let c = try a.binary(op, b)
             #expect(c.shape == [2, 3, 4])
-            for i in 0..<2 { for j in 0..<3 { for k in 0..<4 {
-                #expect(c[flat: (i * 3 + j) * 4 + k] == op.apply(a[flat: (i * 3 + j) * 4 + k], b[flat: j]))
-            } } }
+            for i in 0..<2 {
+                for j in 0..<3 {
+                    for k in 0..<4 {
+                        #expect(c[flat: (i * 3 + j) * 4 + k] == op.apply(a[flat: (i * 3 + j) * 4 + k], b[flat: j]))
+                    }
+                }
+            }
             let d = try b.binary(op, a)  // broadcast on the left operand
             #expect(d[flat: 5] == op.apply(b[flat: 1], a[flat: 5]))
             let e = try a.binary(op, s)
@@ -71,17 +78,19 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         for r in Reduction.allCases {
             let out = try a.reduced(r, axis: 1)
             #expect(out.shape == [3, 5])
-            for i in 0..<3 { for k in 0..<5 {
-                let vals = (0..<4).map { a[flat: (i * 4 + $0) * 5 + k] }
-                let expected: Float
-                switch r {
-                case .sum: expected = vals.reduce(0, +)
-                case .mean: expected = vals.reduce(0, +) / 4
-                case .max: expected = vals.max()!
-                case .min: expected = vals.min()!
+            for i in 0..<3 {
+                for k in 0..<5 {
+                    let vals = (0..<4).map { a[flat: (i * 4 + $0) * 5 + k] }
+                    let expected: Float
+                    switch r {
+                    case .sum: expected = vals.reduce(0, +)
+                    case .mean: expected = vals.reduce(0, +) / 4
+                    case .max: expected = vals.max()!
+                    case .min: expected = vals.min()!
+                    }
+                    #expect(abs(out[flat: i * 5 + k] - expected) < 1e-6)
                 }
-                #expect(abs(out[flat: i * 5 + k] - expected) < 1e-6)
-            } }
+            }
         }
         #expect(try a.reduced(.sum, axis: -1, keepingDimension: true).shape == [3, 4, 1])
         #expect(throws: TensorError.self) { try a.reduced(.max, axis: 3) }
@@ -118,7 +127,9 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         f.backward(x: xs, dy: ones, dx: &dx, count: xs.count)
         for i in xs.indices {
             let h = 1e-3
-            let fd = (ActivationTests.reference(f, Double(xs[i]) + h) - ActivationTests.reference(f, Double(xs[i]) - h)) / (2 * h)
+            let fd =
+                (ActivationTests.reference(f, Double(xs[i]) + h) - ActivationTests.reference(f, Double(xs[i]) - h))
+                / (2 * h)
             #expect(abs(Double(dx[i]) - fd) < 1e-5 * (1 + abs(fd)), "\(f) at \(xs[i])")
         }
     }
@@ -163,17 +174,19 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         let x = try tensor([n, c, 3, 3], seed: 8, scale: 2), w = try tensor([c], seed: 9), b = try tensor([c], seed: 10)
         let y = try x.groupNorm(groups: g, weight: w, bias: b, eps: 1e-6)
         let cpg = c / g
-        for i in 0..<n { for gg in 0..<g {
-            let base = (i * c + gg * cpg) * hw
-            let vals = (0..<(cpg * hw)).map { Double(x[flat: base + $0]) }
-            let mu = vals.reduce(0, +) / Double(vals.count)
-            let v = vals.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(vals.count)
-            for idx in 0..<(cpg * hw) {
-                let ch = gg * cpg + idx / hw
-                let e = (vals[idx] - mu) / (v + 1e-6).squareRoot() * Double(w[flat: ch]) + Double(b[flat: ch])
-                #expect(abs(Double(y[flat: base + idx]) - e) < 1e-5)
+        for i in 0..<n {
+            for gg in 0..<g {
+                let base = (i * c + gg * cpg) * hw
+                let vals = (0..<(cpg * hw)).map { Double(x[flat: base + $0]) }
+                let mu = vals.reduce(0, +) / Double(vals.count)
+                let v = vals.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(vals.count)
+                for idx in 0..<(cpg * hw) {
+                    let ch = gg * cpg + idx / hw
+                    let e = (vals[idx] - mu) / (v + 1e-6).squareRoot() * Double(w[flat: ch]) + Double(b[flat: ch])
+                    #expect(abs(Double(y[flat: base + idx]) - e) < 1e-5)
+                }
             }
-        } }
+        }
         #expect(throws: TensorError.self) { try x.groupNorm(groups: 5, weight: nil, bias: nil) }
     }
 }

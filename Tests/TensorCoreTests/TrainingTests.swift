@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 struct MLPFixture: Decodable {
@@ -24,7 +25,8 @@ func mlpStep(_ params: [Variable], _ opt: AdamW, _ schedule: WarmupCosineSchedul
     opt.learningRate = schedule.learningRate(at: opt.step)
     opt.zeroGrad()
     let tape = Tape()
-    let h = tape.activation(try tape.linear(tape.leaf(x, requiresGrad: false), weight: params[0], bias: params[1]), .gelu)
+    let h = tape.activation(
+        try tape.linear(tape.leaf(x, requiresGrad: false), weight: params[0], bias: params[1]), .gelu)
     let loss = try tape.crossEntropy(try tape.linear(h, weight: params[2], bias: params[3]), targets: y)
     try tape.backward(loss)
     let norm = GradientClipping.clipByGlobalNorm(params, maxNorm: maxNorm)
@@ -38,7 +40,8 @@ func mlpStep(_ params: [Variable], _ opt: AdamW, _ schedule: WarmupCosineSchedul
         let c = f.config
         let params = try zip(f.shapes, f.`init`).map { Variable(try Tensor(shape: $0.0, scalars: $0.1)) }
         let opt = AdamW(parameters: params, learningRate: c.peak, weightDecay: c.weight_decay)
-        let schedule = WarmupCosineSchedule(peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
+        let schedule = WarmupCosineSchedule(
+            peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
         let x = try Tensor(shape: [c.N, c.D], scalars: f.x)
         for step in 0..<c.steps {
             let (loss, norm) = try mlpStep(params, opt, schedule, x: x, y: f.y, maxNorm: c.max_norm)
@@ -55,8 +58,11 @@ func mlpStep(_ params: [Variable], _ opt: AdamW, _ schedule: WarmupCosineSchedul
         let f = try MLPFixture.load()
         let c = f.config
         let x = try Tensor(shape: [c.N, c.D], scalars: f.x)
-        let schedule = WarmupCosineSchedule(peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
-        func fresh() throws -> [Variable] { try zip(f.shapes, f.`init`).map { Variable(try Tensor(shape: $0.0, scalars: $0.1)) } }
+        let schedule = WarmupCosineSchedule(
+            peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
+        func fresh() throws -> [Variable] {
+            try zip(f.shapes, f.`init`).map { Variable(try Tensor(shape: $0.0, scalars: $0.1)) }
+        }
         // 2N steps straight.
         let straight = try fresh()
         let opt1 = AdamW(parameters: straight, learningRate: c.peak, weightDecay: c.weight_decay)
@@ -67,8 +73,9 @@ func mlpStep(_ params: [Variable], _ opt: AdamW, _ schedule: WarmupCosineSchedul
         for _ in 0..<5 { _ = try mlpStep(first, opt2, schedule, x: x, y: f.y, maxNorm: c.max_norm) }
         let resumed = try zip(f.shapes, first).map { Variable(try Tensor(shape: $0.0, scalars: $0.1.value.scalars)) }
         let opt3 = AdamW(parameters: resumed, learningRate: c.peak, weightDecay: c.weight_decay)
-        try opt3.restore(step: opt2.step, firstMoments: opt2.firstMoments.map { try Tensor(shape: $0.shape, scalars: $0.scalars) },
-                         secondMoments: opt2.secondMoments.map { try Tensor(shape: $0.shape, scalars: $0.scalars) })
+        try opt3.restore(
+            step: opt2.step, firstMoments: opt2.firstMoments.map { try Tensor(shape: $0.shape, scalars: $0.scalars) },
+            secondMoments: opt2.secondMoments.map { try Tensor(shape: $0.shape, scalars: $0.scalars) })
         for _ in 0..<5 { _ = try mlpStep(resumed, opt3, schedule, x: x, y: f.y, maxNorm: c.max_norm) }
         for (a, b) in zip(straight, resumed) { #expect(a.value.scalars == b.value.scalars) }
         #expect(throws: TensorError.self) { try opt3.restore(step: 1, firstMoments: [], secondMoments: []) }

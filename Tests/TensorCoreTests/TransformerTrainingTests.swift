@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 struct TransformerFixture: Decodable {
@@ -8,7 +9,8 @@ struct TransformerFixture: Decodable {
         let lr, beta2, weight_decay: Float
     }
     let config: Config
-    let names: [String], shapes: [[Int]], `init`: [[Float]], final: [[Float]], ids: [Int], targets: [Int], losses: [Float]
+    let names: [String], shapes: [[Int]], `init`: [[Float]], final: [[Float]], ids: [Int], targets: [Int],
+        losses: [Float]
 }
 
 /// The fixture's one-block causal transformer (see Tests/Fixtures/make_tiny_transformer.py) on a tape.
@@ -39,8 +41,9 @@ func tinyTransformerLoss(_ tape: Tape, _ p: [String: Variable], _ f: Transformer
         let f = try JSONDecoder().decode(TransformerFixture.self, from: Data(contentsOf: url))
         let list = try f.names.indices.map { Variable(try Tensor(shape: f.shapes[$0], scalars: f.`init`[$0])) }
         let params = Dictionary(uniqueKeysWithValues: zip(f.names, list))
-        let opt = AdamW(parameters: list, learningRate: f.config.lr, beta1: 0.9, beta2: f.config.beta2,
-                        weightDecay: f.config.weight_decay)
+        let opt = AdamW(
+            parameters: list, learningRate: f.config.lr, beta1: 0.9, beta2: f.config.beta2,
+            weightDecay: f.config.weight_decay)
         for step in 0..<f.config.steps {
             opt.zeroGrad()
             let tape = Tape()
@@ -49,7 +52,9 @@ func tinyTransformerLoss(_ tape: Tape, _ p: [String: Variable], _ f: Transformer
             GradientClipping.clipByGlobalNorm(list, maxNorm: 1)
             opt.update()
             let l = loss.value[flat: 0]
-            #expect(abs(l - f.losses[step]) <= 1e-4 * abs(f.losses[step]), "loss at step \(step): \(l) vs \(f.losses[step])")
+            #expect(
+                abs(l - f.losses[step]) <= 1e-4 * abs(f.losses[step]), "loss at step \(step): \(l) vs \(f.losses[step])"
+            )
         }
         for (i, p) in list.enumerated() {
             var pairs = Array(zip(p.value.scalars, f.final[i]))

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TensorStream
+import Testing
+
 @testable import TensorCore
 
 func temporaryPath(_ name: String) -> String {
@@ -20,7 +21,9 @@ func temporaryPath(_ name: String) -> String {
         for dtype in [DType.bf16, .f16] {
             let t = try Tensor(try a.blob(dtype: dtype))
             #expect(t.shape == a.shape)
-            #expect(maxRelativeError(t.scalars.map { $0 / 100 }, a.scalars.map { $0 / 100 }) < (dtype == .bf16 ? 4e-3 : 1e-3))
+            #expect(
+                maxRelativeError(t.scalars.map { $0 / 100 }, a.scalars.map { $0 / 100 })
+                    < (dtype == .bf16 ? 4e-3 : 1e-3))
         }
         // bf16 rounds to nearest even: 1 + 2^-8 is a tie and rounds down to 1; 1 + 3·2^-8 rounds up.
         let ties = try Tensor(shape: [2], scalars: [1 + 0x1p-8, 1 + 3 * 0x1p-8])
@@ -34,9 +37,12 @@ func temporaryPath(_ name: String) -> String {
         let f = try MLPFixture.load()
         let c = f.config
         let x = try Tensor(shape: [c.N, c.D], scalars: f.x)
-        let schedule = WarmupCosineSchedule(peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
+        let schedule = WarmupCosineSchedule(
+            peak: c.peak, minimum: c.minimum, warmupSteps: c.warmup, totalSteps: c.total)
         let names = ["l1.weight", "l1.bias", "l2.weight", "l2.bias"]
-        func fresh() throws -> [Variable] { try zip(f.shapes, f.`init`).map { Variable(try Tensor(shape: $0.0, scalars: $0.1)) } }
+        func fresh() throws -> [Variable] {
+            try zip(f.shapes, f.`init`).map { Variable(try Tensor(shape: $0.0, scalars: $0.1)) }
+        }
         /// A step on inputs jittered by the random stream (so the RNG state matters too).
         func step(_ p: [Variable], _ opt: AdamW, _ rng: inout PhiloxRandom) throws {
             let noisy = try x + rng.normal(shape: x.shape).scaled(by: 0.05)
@@ -61,6 +67,8 @@ func temporaryPath(_ name: String) -> String {
         #expect(rng3 == rng2 && opt3.step == 6)
         for _ in 0..<6 { try step(resumed, opt3, &rng3) }
         for (a, b) in zip(straight, resumed) { #expect(a.value.scalars == b.value.scalars) }
-        #expect(throws: (any Error).self) { _ = try TrainingCheckpoint.restore(from: path, names: ["a", "b", "c", "d"], optimizer: opt3) }
+        #expect(throws: (any Error).self) {
+            _ = try TrainingCheckpoint.restore(from: path, names: ["a", "b", "c", "d"], optimizer: opt3)
+        }
     }
 }

@@ -5,13 +5,17 @@ import Foundation
 
 extension Tape {
     /// A constant or parameter leaf. (Equivalent to `Variable(value, requiresGrad:)`.)
-    public func leaf(_ value: Tensor, requiresGrad: Bool = true) -> Variable { Variable(value, requiresGrad: requiresGrad) }
+    public func leaf(_ value: Tensor, requiresGrad: Bool = true) -> Variable {
+        Variable(value, requiresGrad: requiresGrad)
+    }
 
     /// Matrix product over the last two dimensions (see `Tensor.matmul`). Batch dimensions must be equal, or
     /// `b` must be a single matrix (rank 2) shared by the whole batch.
-    public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) throws -> Variable {
+    public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) throws
+        -> Variable
+    {
         guard a.value.rank >= 2, b.value.rank >= 2,
-              b.value.rank == 2 || Array(a.shape.dropLast(2)) == Array(b.shape.dropLast(2))
+            b.value.rank == 2 || Array(a.shape.dropLast(2)) == Array(b.shape.dropLast(2))
         else { throw TensorError.shapeMismatch(op: "matmul (autograd)", lhs: a.shape, rhs: b.shape) }
         let y = try a.value.matmul(b.value, transposeSelf: transposeA, transposeOther: transposeB)
         let ra = a.value.rank, rb = b.value.rank
@@ -27,21 +31,25 @@ extension Tape {
                 if a.requiresGrad {
                     let dA = a.gradPointer() + i * m * k
                     if !transposeA {
-                        sgemm(.none, transposeB ? .none : .transposed, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: B,
-                              ldb: transposeB ? k : n, beta: 1, c: dA, ldc: k)
+                        sgemm(
+                            .none, transposeB ? .none : .transposed, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: B,
+                            ldb: transposeB ? k : n, beta: 1, c: dA, ldc: k)
                     } else {
-                        sgemm(transposeB ? .transposed : .none, .transposed, m: k, n: m, k: n, alpha: 1, a: B,
-                              lda: transposeB ? k : n, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
+                        sgemm(
+                            transposeB ? .transposed : .none, .transposed, m: k, n: m, k: n, alpha: 1, a: B,
+                            lda: transposeB ? k : n, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
                     }
                 }
                 if b.requiresGrad {
                     let dB = b.gradPointer() + i * strideB
                     if !transposeB {
-                        sgemm(transposeA ? .none : .transposed, .none, m: k, n: n, k: m, alpha: 1, a: A,
-                              lda: transposeA ? m : k, b: dC, ldb: n, beta: 1, c: dB, ldc: n)
+                        sgemm(
+                            transposeA ? .none : .transposed, .none, m: k, n: n, k: m, alpha: 1, a: A,
+                            lda: transposeA ? m : k, b: dC, ldb: n, beta: 1, c: dB, ldc: n)
                     } else {
-                        sgemm(.transposed, transposeA ? .transposed : .none, m: n, n: k, k: m, alpha: 1, a: dC, lda: n,
-                              b: A, ldb: transposeA ? m : k, beta: 1, c: dB, ldc: k)
+                        sgemm(
+                            .transposed, transposeA ? .transposed : .none, m: n, n: k, k: m, alpha: 1, a: dC, lda: n,
+                            b: A, ldb: transposeA ? m : k, beta: 1, c: dB, ldc: k)
                     }
                 }
             }
@@ -55,12 +63,14 @@ extension Tape {
         let xv = x.value, wv = weight.value
         return record(y, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { dy in
             if x.requiresGrad {
-                sgemm(.none, .none, m: rows, n: inF, k: outF, alpha: 1, a: dy, lda: outF, b: wv.storage.pointer, ldb: inF,
-                      beta: 1, c: x.gradPointer(), ldc: inF)
+                sgemm(
+                    .none, .none, m: rows, n: inF, k: outF, alpha: 1, a: dy, lda: outF, b: wv.storage.pointer, ldb: inF,
+                    beta: 1, c: x.gradPointer(), ldc: inF)
             }
             if weight.requiresGrad {
-                sgemm(.transposed, .none, m: outF, n: inF, k: rows, alpha: 1, a: dy, lda: outF, b: xv.storage.pointer,
-                      ldb: inF, beta: 1, c: weight.gradPointer(), ldc: inF)
+                sgemm(
+                    .transposed, .none, m: outF, n: inF, k: rows, alpha: 1, a: dy, lda: outF, b: xv.storage.pointer,
+                    ldb: inF, beta: 1, c: weight.gradPointer(), ldc: inF)
             }
             if let bias, bias.requiresGrad {
                 let db = bias.gradPointer()
@@ -149,49 +159,59 @@ extension Tape {
         let y = Tensor(validShape: x.shape)
         let mean = Tensor(validShape: [rows]), rstd = Tensor(validShape: [rows])
         let xv = x.value, wv = weight?.value, bv = bias?.value
-        LayerNorm.forward(xv.storage.pointer, y.storage.pointer, weight: wv?.storage.pointer, bias: bv?.storage.pointer,
-                          rows: rows, channels: c, eps: eps, mean: mean.storage.pointer, rstd: rstd.storage.pointer)
+        LayerNorm.forward(
+            xv.storage.pointer, y.storage.pointer, weight: wv?.storage.pointer, bias: bv?.storage.pointer,
+            rows: rows, channels: c, eps: eps, mean: mean.storage.pointer, rstd: rstd.storage.pointer)
         return record(y, inputs: [x] + [weight, bias].compactMap { $0 }) { dy in
-            LayerNorm.backward(x: xv.storage.pointer, dy: dy, weight: wv?.storage.pointer, mean: mean.storage.pointer,
-                               rstd: rstd.storage.pointer, rows: rows, channels: c,
-                               dx: x.requiresGrad ? x.gradPointer() : nil,
-                               dweight: weight?.requiresGrad == true ? weight!.gradPointer() : nil,
-                               dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
+            LayerNorm.backward(
+                x: xv.storage.pointer, dy: dy, weight: wv?.storage.pointer, mean: mean.storage.pointer,
+                rstd: rstd.storage.pointer, rows: rows, channels: c,
+                dx: x.requiresGrad ? x.gradPointer() : nil,
+                dweight: weight?.requiresGrad == true ? weight!.gradPointer() : nil,
+                dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
         }
     }
 
     /// Group norm of `[N, C, ...]` with optional affine parameters `[C]`.
-    public func groupNorm(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?, eps: Float = 1e-5) throws -> Variable {
+    public func groupNorm(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?, eps: Float = 1e-5) throws
+        -> Variable
+    {
         _ = try x.value.groupNorm(groups: groups, weight: weight?.value, bias: bias?.value, eps: eps)  // validates
         let n = x.shape[0], c = x.shape[1], hw = x.shape[2...].reduce(1, *)
         let y = Tensor(validShape: x.shape)
         let mean = Tensor(validShape: [n * groups]), rstd = Tensor(validShape: [n * groups])
         let xv = x.value, wv = weight?.value, bv = bias?.value
-        GroupNorm.forward(xv.storage.pointer, y.storage.pointer, weight: wv?.storage.pointer, bias: bv?.storage.pointer,
-                          batch: n, channels: c, spatial: hw, groups: groups, eps: eps, mean: mean.storage.pointer,
-                          rstd: rstd.storage.pointer)
+        GroupNorm.forward(
+            xv.storage.pointer, y.storage.pointer, weight: wv?.storage.pointer, bias: bv?.storage.pointer,
+            batch: n, channels: c, spatial: hw, groups: groups, eps: eps, mean: mean.storage.pointer,
+            rstd: rstd.storage.pointer)
         return record(y, inputs: [x] + [weight, bias].compactMap { $0 }) { dy in
-            GroupNorm.backward(x: xv.storage.pointer, dy: dy, weight: wv?.storage.pointer, mean: mean.storage.pointer,
-                               rstd: rstd.storage.pointer, batch: n, channels: c, spatial: hw, groups: groups,
-                               dx: x.requiresGrad ? x.gradPointer() : nil,
-                               dweight: weight?.requiresGrad == true ? weight!.gradPointer() : nil,
-                               dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
+            GroupNorm.backward(
+                x: xv.storage.pointer, dy: dy, weight: wv?.storage.pointer, mean: mean.storage.pointer,
+                rstd: rstd.storage.pointer, batch: n, channels: c, spatial: hw, groups: groups,
+                dx: x.requiresGrad ? x.gradPointer() : nil,
+                dweight: weight?.requiresGrad == true ? weight!.gradPointer() : nil,
+                dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
         }
     }
 
     /// 2-D convolution (see `Tensor.conv2d`).
-    public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws -> Variable {
+    public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws
+        -> Variable
+    {
         let y = try x.value.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
-        let g = Conv2DGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                               outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                               strideH: stride, strideW: stride, padH: padding, padW: padding)
+        let g = Conv2DGeometry(
+            batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
+            outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+            strideH: stride, strideW: stride, padH: padding, padW: padding)
         let xv = x.value, wv = weight.value
         return record(y, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { dy in
             if g.inChannels == 0 { return }
-            Conv2D.backward(x: xv.storage.pointer, weight: wv.storage.pointer, dy: dy, g,
-                            dx: x.requiresGrad ? x.gradPointer() : nil,
-                            dweight: weight.requiresGrad ? weight.gradPointer() : nil,
-                            dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
+            Conv2D.backward(
+                x: xv.storage.pointer, weight: wv.storage.pointer, dy: dy, g,
+                dx: x.requiresGrad ? x.gradPointer() : nil,
+                dweight: weight.requiresGrad ? weight.gradPointer() : nil,
+                dbias: bias?.requiresGrad == true ? bias!.gradPointer() : nil)
         }
     }
 
@@ -200,7 +220,8 @@ extension Tape {
         let y = try x.value.upsampledNearest2x()
         let s = x.shape
         return record(y, inputs: [x]) { dy in
-            Resample.upsampleNearest2xBackward(dy: dy, dx: x.gradPointer(), planes: s[0] * s[1], height: s[2], width: s[3])
+            Resample.upsampleNearest2xBackward(
+                dy: dy, dx: x.gradPointer(), planes: s[0] * s[1], height: s[2], width: s[3])
         }
     }
 
@@ -209,16 +230,20 @@ extension Tape {
         let y = try x.value.averagePooled(kernel: kernel, stride: stride)
         let s = x.shape
         return record(y, inputs: [x]) { dy in
-            Resample.averagePoolBackward(dy: dy, dx: x.gradPointer(), planes: s[0] * s[1], height: s[2], width: s[3],
-                                         kernel: kernel, stride: stride ?? kernel)
+            Resample.averagePoolBackward(
+                dy: dy, dx: x.gradPointer(), planes: s[0] * s[1], height: s[2], width: s[3],
+                kernel: kernel, stride: stride ?? kernel)
         }
     }
 
     /// Scaled dot-product attention (see `Tensor.attention`); masks are constants.
-    public func attention(query: Variable, key: Variable, value: Variable, causal: Bool = false, keyPadding: Tensor? = nil,
-                          additiveMask: Tensor? = nil, scale: Float? = nil) throws -> Variable {
-        let y = try Tensor.attention(query: query.value, key: key.value, value: value.value, causal: causal,
-                                     keyPadding: keyPadding, additiveMask: additiveMask, scale: scale)
+    public func attention(
+        query: Variable, key: Variable, value: Variable, causal: Bool = false, keyPadding: Tensor? = nil,
+        additiveMask: Tensor? = nil, scale: Float? = nil
+    ) throws -> Variable {
+        let y = try Tensor.attention(
+            query: query.value, key: key.value, value: value.value, causal: causal,
+            keyPadding: keyPadding, additiveMask: additiveMask, scale: scale)
         let (b, h, tq, d) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
         let tk = key.shape[2], dv = value.shape[3]
         let qv = query.value, kv = key.value, vv = value.value
@@ -231,11 +256,12 @@ extension Tape {
                 masks.additive = UnsafePointer(additiveMask.storage.pointer)
                 masks.additiveStrides = (st[0], st[1], st[2], st[3])
             }
-            Attention.backward(q: qv.storage.pointer, k: kv.storage.pointer, v: vv.storage.pointer, dOut: dy,
-                               dq: query.requiresGrad ? query.gradPointer() : nil,
-                               dk: key.requiresGrad ? key.gradPointer() : nil,
-                               dv: value.requiresGrad ? value.gradPointer() : nil, batch: b, heads: h, queryLength: tq,
-                               keyLength: tk, headDim: d, valueDim: dv, scale: s, masks: masks)
+            Attention.backward(
+                q: qv.storage.pointer, k: kv.storage.pointer, v: vv.storage.pointer, dOut: dy,
+                dq: query.requiresGrad ? query.gradPointer() : nil,
+                dk: key.requiresGrad ? key.gradPointer() : nil,
+                dv: value.requiresGrad ? value.gradPointer() : nil, batch: b, heads: h, queryLength: tq,
+                keyLength: tk, headDim: d, valueDim: dv, scale: s, masks: masks)
             withExtendedLifetime((keyPadding, additiveMask)) {}
         }
     }
@@ -285,7 +311,9 @@ extension Tape {
         }
         let p = try logits.value.softmax()
         var loss = 0.0
-        for (i, t) in targets.enumerated() { loss -= Double(Foundation.log(max(p.storage.pointer[i * c + t], .leastNormalMagnitude))) }
+        for (i, t) in targets.enumerated() {
+            loss -= Double(Foundation.log(max(p.storage.pointer[i * c + t], .leastNormalMagnitude)))
+        }
         let y = Tensor(validShape: [])
         y.storage.pointer[0] = Float(loss / Double(max(1, targets.count)))
         return record(y, inputs: [logits]) { dy in
@@ -306,7 +334,9 @@ extension Tape {
             throw TensorError.invalidArgument(op: "embedding", reason: "id \(bad) outside 0..<\(v)")
         }
         let y = try Tensor(zeros: [ids.count, d])
-        for (i, id) in ids.enumerated() { (y.storage.pointer + i * d).update(from: table.value.storage.pointer + id * d, count: d) }
+        for (i, id) in ids.enumerated() {
+            (y.storage.pointer + i * d).update(from: table.value.storage.pointer + id * d, count: d)
+        }
         return record(y, inputs: [table]) { dy in
             let dt = table.gradPointer()
             for (i, id) in ids.enumerated() { for j in 0..<d { dt[id * d + j] += dy[i * d + j] } }

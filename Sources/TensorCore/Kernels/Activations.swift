@@ -15,8 +15,10 @@ public enum Activation: Sendable, CaseIterable {
     case silu
 
     /// y[i] = f(x[i]) for i in 0..<n. `x` and `y` may be the same buffer.
-    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
-                        pool: ThreadPool = .shared) {
+    public func forward(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int,
+        pool: ThreadPool = .shared
+    ) {
         pool.parallelFor(n, grain: 1 << 15) { r in
             switch self {
             case .gelu:
@@ -36,8 +38,10 @@ public enum Activation: Sendable, CaseIterable {
     }
 
     /// dx[i] += dy[i] · f'(x[i]) for i in 0..<n.
-    public func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count n: Int,
-                         pool: ThreadPool = .shared) {
+    public func backward(
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count n: Int,
+        pool: ThreadPool = .shared
+    ) {
         pool.parallelFor(n, grain: 1 << 14) { r in
             switch self {
             case .gelu:

@@ -11,8 +11,10 @@ public struct AttentionMasks {
     public var additive: UnsafePointer<Float>? = nil
     public var additiveStrides: (Int, Int, Int, Int) = (0, 0, 0, 1)
 
-    public init(causal: Bool = false, keyPadding: UnsafePointer<Float>? = nil, additive: UnsafePointer<Float>? = nil,
-                additiveStrides: (Int, Int, Int, Int) = (0, 0, 0, 1)) {
+    public init(
+        causal: Bool = false, keyPadding: UnsafePointer<Float>? = nil, additive: UnsafePointer<Float>? = nil,
+        additiveStrides: (Int, Int, Int, Int) = (0, 0, 0, 1)
+    ) {
         self.causal = causal; self.keyPadding = keyPadding; self.additive = additive
         self.additiveStrides = additiveStrides
     }
@@ -54,8 +56,9 @@ public enum Attention {
                 GEMMKernel.packB(.transposed, b: k + i * tk * d, ldb: d, k0: 0, kc: d, j0: 0, nc: tk, into: kp)
                 for kb in 0..<kBlocks {
                     let k0 = kb * blockK, bk = Swift.min(blockK, tk - k0)
-                    GEMMKernel.packB(.none, b: v + i * tk * dv, ldb: dv, k0: k0, kc: bk, j0: 0, nc: dv,
-                                     into: vp + kb * blockK * dvPad)
+                    GEMMKernel.packB(
+                        .none, b: v + i * tk * dv, ldb: dv, k0: k0, kc: bk, j0: 0, nc: dv,
+                        into: vp + kb * blockK * dvPad)
                 }
             }
         }
@@ -64,9 +67,9 @@ public enum Attention {
         let packedAll = UnsafePointer(packed)
         pool.parallelFor(bh * qBlocks, grain: 1) { range in
             let scratch = Scratch.current
-            let s = scratch.buffer(slot: 3, count: blockQ * blockK)      // scores, then probabilities [bq, bk]
-            let acc = scratch.buffer(slot: 4, count: blockQ * dv)       // unnormalized output [bq, dv]
-            let stats = scratch.buffer(slot: 5, count: 2 * blockQ)      // running max, running sum
+            let s = scratch.buffer(slot: 3, count: blockQ * blockK)  // scores, then probabilities [bq, bk]
+            let acc = scratch.buffer(slot: 4, count: blockQ * dv)  // unnormalized output [bq, dv]
+            let stats = scratch.buffer(slot: 5, count: 2 * blockQ)  // running max, running sum
             let qPacked = scratch.buffer(slot: 9, count: (blockQ + 6) * d)
             let pPacked = scratch.buffer(slot: 10, count: (blockQ + 6) * blockK)
             let tile = scratch.buffer(slot: 2, count: 6 * 32)
@@ -86,8 +89,9 @@ public enum Attention {
                 while k0 < kEnd {
                     let bk = Swift.min(blockK, tk - k0)
                     // s [bq, bk] = scale · q[q0.., :] · k[k0.., :]ᵀ
-                    GEMMKernel.multiplyPacked(m: bq, n: bk, kc: d, packedA: qPacked, packedB: kp + (k0 / nr) * d * nr,
-                                              alpha: scale, beta: 0, c: s, ldc: bk, tile: tile)
+                    GEMMKernel.multiplyPacked(
+                        m: bq, n: bk, kc: d, packedA: qPacked, packedB: kp + (k0 / nr) * d * nr,
+                        alpha: scale, beta: 0, c: s, ldc: bk, tile: tile)
                     for i in 0..<bq {
                         let row = s + i &* bk
                         let qi = q0 + i
@@ -125,8 +129,9 @@ public enum Attention {
                     }
                     // acc [bq, dv] += p [bq, bk] · v[k0.., :]
                     GEMMKernel.packA(.none, a: s, lda: bk, i0: 0, mc: bq, k0: 0, kc: bk, into: pPacked)
-                    GEMMKernel.multiplyPacked(m: bq, n: dv, kc: bk, packedA: pPacked, packedB: vp + (k0 / blockK) * blockK * dvPad,
-                                              alpha: 1, beta: 1, c: acc, ldc: dv, tile: tile)
+                    GEMMKernel.multiplyPacked(
+                        m: bq, n: dv, kc: bk, packedA: pPacked, packedB: vp + (k0 / blockK) * blockK * dvPad,
+                        alpha: 1, beta: 1, c: acc, ldc: dv, tile: tile)
                     k0 += bk
                 }
                 let op = out + (head * tq + q0) * dv
@@ -139,8 +144,10 @@ public enum Attention {
     }
 
     /// The d = 0 case: every score is 0 (plus masks), so each output row averages the visible values.
-    static func fallbackUniform(v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, bh: Int, tq: Int, tk: Int,
-                                dv: Int, masks: AttentionMasks, heads: Int) {
+    static func fallbackUniform(
+        v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, bh: Int, tq: Int, tk: Int,
+        dv: Int, masks: AttentionMasks, heads: Int
+    ) {
         var scores = [Float](repeating: 0, count: tk)
         for head in 0..<bh {
             let b = head / heads, h = head % heads
@@ -177,8 +184,9 @@ func sgemmSerial(
         GEMMKernel.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
-    GEMMKernel.serial(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
-                      ldc: ldc)
+    GEMMKernel.serial(
+        transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
+        ldc: ldc)
 }
 
 extension Attention {
@@ -203,8 +211,9 @@ extension Attention {
                 let b = head / heads, h = head % heads
                 let qh = q + head * tq * d, kh = k + head * tk * d, vh = v + head * tk * dvDim
                 let doh = dOut + head * tq * dvDim
-                sgemmSerial(.none, .transposed, m: tq, n: tk, k: d, alpha: scale, a: qh, lda: d, b: kh, ldb: d, beta: 0,
-                            c: p, ldc: tk)
+                sgemmSerial(
+                    .none, .transposed, m: tq, n: tk, k: d, alpha: scale, a: qh, lda: d, b: kh, ldb: d, beta: 0,
+                    c: p, ldc: tk)
                 for i in 0..<tq {
                     let row = p + i &* tk
                     for j in 0..<tk {
@@ -218,24 +227,28 @@ extension Attention {
                 }
                 Softmax.forward(p, p, rows: tq, cols: tk, pool: ThreadPool.serial)
                 if let dv {
-                    sgemmSerial(.transposed, .none, m: tk, n: dvDim, k: tq, alpha: 1, a: p, lda: tk, b: doh, ldb: dvDim,
-                                beta: 1, c: dv + head * tk * dvDim, ldc: dvDim)
+                    sgemmSerial(
+                        .transposed, .none, m: tk, n: dvDim, k: tq, alpha: 1, a: p, lda: tk, b: doh, ldb: dvDim,
+                        beta: 1, c: dv + head * tk * dvDim, ldc: dvDim)
                 }
                 if dq == nil && dk == nil { continue }
-                sgemmSerial(.none, .transposed, m: tq, n: tk, k: dvDim, alpha: 1, a: doh, lda: dvDim, b: vh, ldb: dvDim,
-                            beta: 0, c: dp, ldc: tk)
+                sgemmSerial(
+                    .none, .transposed, m: tq, n: tk, k: dvDim, alpha: 1, a: doh, lda: dvDim, b: vh, ldb: dvDim,
+                    beta: 0, c: dp, ldc: tk)
                 for i in 0..<tq {
                     let pr = p + i &* tk, dr = dp + i &* tk
                     let dot = VectorOps.dot(pr, dr, tk)
                     for j in 0..<tk { dr[j] = pr[j] * (dr[j] - dot) }
                 }
                 if let dq {
-                    sgemmSerial(.none, .none, m: tq, n: d, k: tk, alpha: scale, a: dp, lda: tk, b: kh, ldb: d, beta: 1,
-                                c: dq + head * tq * d, ldc: d)
+                    sgemmSerial(
+                        .none, .none, m: tq, n: d, k: tk, alpha: scale, a: dp, lda: tk, b: kh, ldb: d, beta: 1,
+                        c: dq + head * tq * d, ldc: d)
                 }
                 if let dk {
-                    sgemmSerial(.transposed, .none, m: tk, n: d, k: tq, alpha: scale, a: dp, lda: tk, b: qh, ldb: d,
-                                beta: 1, c: dk + head * tk * d, ldc: d)
+                    sgemmSerial(
+                        .transposed, .none, m: tk, n: d, k: tq, alpha: scale, a: dp, lda: tk, b: qh, ldb: d,
+                        beta: 1, c: dk + head * tk * d, ldc: d)
                 }
             }
         }

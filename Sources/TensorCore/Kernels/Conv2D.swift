@@ -7,8 +7,10 @@ public struct Conv2DGeometry: Equatable, Sendable {
     public var outChannels, kernelHeight, kernelWidth: Int
     public var strideH, strideW, padH, padW: Int
 
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int,
-                kernelWidth: Int, strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0) {
+    public init(
+        batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int,
+        kernelWidth: Int, strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0
+    ) {
         self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
         self.outChannels = outChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
@@ -18,13 +20,17 @@ public struct Conv2DGeometry: Equatable, Sendable {
     public var outWidth: Int { (width + 2 * padW - kernelWidth) / strideW + 1 }
     /// Rows of the im2col matrix: C·KH·KW.
     var patch: Int { inChannels * kernelHeight * kernelWidth }
-    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+    }
 }
 
 public enum Conv2D {
     /// col[(c, ky, kx), (oy, ox)] = x[c, oy·sh − ph + ky, ox·sw − pw + kx] (0 outside), for one sample.
-    static func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
-                       pool: ThreadPool) {
+    static func im2col(
+        _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+        pool: ThreadPool
+    ) {
         let ho = g.outHeight, wo = g.outWidth, kh = g.kernelHeight, kw = g.kernelWidth
         pool.parallelFor(g.patch, grain: 8) { rows in
             for r in rows {
@@ -58,8 +64,10 @@ public enum Conv2D {
     }
 
     /// x[c, iy, ix] += col[(c, ky, kx), (oy, ox)] for every patch position inside the image (one sample).
-    static func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
-                       pool: ThreadPool) {
+    static func col2im(
+        _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+        pool: ThreadPool
+    ) {
         let ho = g.outHeight, wo = g.outWidth, kh = g.kernelHeight, kw = g.kernelWidth
         // Parallel over channels: each channel's rows only touch that channel's plane.
         pool.parallelFor(g.inChannels, grain: 1) { channels in
@@ -95,12 +103,18 @@ public enum Conv2D {
         let padded = g.padH == 0 && g.padW == 0 ? nil : Scratch.current.buffer(slot: 6, count: g.inChannels * hp * wp)
         // Offsets into the padded sample: row r = (c, ky, kx) of col, column j = (oy, ox).
         var rowOffsets = [Int](repeating: 0, count: g.patch), columnOffsets = [Int](repeating: 0, count: ohw)
-        for c in 0..<g.inChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
-            rowOffsets[(c * g.kernelHeight + ky) * g.kernelWidth + kx] = (c * hp + ky) * wp + kx
-        } } }
-        for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
-            columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
-        } }
+        for c in 0..<g.inChannels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    rowOffsets[(c * g.kernelHeight + ky) * g.kernelWidth + kx] = (c * hp + ky) * wp + kx
+                }
+            }
+        }
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
+            }
+        }
         rowOffsets.withUnsafeBufferPointer { rows in
             columnOffsets.withUnsafeBufferPointer { cols in
                 for n in 0..<g.batch {
@@ -110,8 +124,9 @@ public enum Conv2D {
                     }
                     let beta: Float = bias == nil ? 0 : 1
                     if g.isPointwise {
-                        sgemm(.none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: xn, ldb: ohw,
-                              beta: beta, c: yn, ldc: ohw, pool: pool)
+                        sgemm(
+                            .none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: xn, ldb: ohw,
+                            beta: beta, c: yn, ldc: ohw, pool: pool)
                         continue
                     }
                     let source: UnsafePointer<Float>
@@ -121,17 +136,21 @@ public enum Conv2D {
                     } else {
                         source = xn
                     }
-                    let panels = ImplicitIm2col(image: source, rowOffsets: rows.baseAddress!, columnOffsets: cols.baseAddress!,
-                                                outWidth: g.outWidth, unitStride: g.strideW == 1)
-                    GEMMKernel.parallel(.none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
-                                        beta: beta, c: yn, ldc: ohw, pool: pool)
+                    let panels = ImplicitIm2col(
+                        image: source, rowOffsets: rows.baseAddress!, columnOffsets: cols.baseAddress!,
+                        outWidth: g.outWidth, unitStride: g.strideW == 1)
+                    GEMMKernel.parallel(
+                        .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
+                        beta: beta, c: yn, ldc: ohw, pool: pool)
                 }
             }
         }
     }
 
     /// Copies one sample `[C, H, W]` into `[C, H + 2·padH, W + 2·padW]` with zero borders.
-    static func pad(_ x: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool) {
+    static func pad(
+        _ x: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool
+    ) {
         let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
         pool.parallelFor(g.inChannels, grain: 16) { channels in
             for c in channels {
@@ -176,19 +195,22 @@ public enum Conv2D {
                     b = xn
                 }
                 // dW [O, CKK] += dy[n] [O, OHW] · colᵀ
-                sgemm(.none, .transposed, m: o, n: g.patch, k: ohw, alpha: 1, a: dyn, lda: ohw, b: b, ldb: ohw, beta: 1,
-                      c: dweight, ldc: g.patch, pool: pool)
+                sgemm(
+                    .none, .transposed, m: o, n: g.patch, k: ohw, alpha: 1, a: dyn, lda: ohw, b: b, ldb: ohw, beta: 1,
+                    c: dweight, ldc: g.patch, pool: pool)
             }
             if let dx {
                 let dxn = dx + n * g.inChannels * hw
                 if let dcol {
                     // dcol [CKK, OHW] = Wᵀ · dy[n], then scattered back onto the image.
-                    sgemm(.transposed, .none, m: g.patch, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
-                          ldb: ohw, beta: 0, c: dcol, ldc: ohw, pool: pool)
+                    sgemm(
+                        .transposed, .none, m: g.patch, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
+                        ldb: ohw, beta: 0, c: dcol, ldc: ohw, pool: pool)
                     col2im(dcol, dxn, g, pool: pool)
                 } else {
-                    sgemm(.transposed, .none, m: g.inChannels, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
-                          ldb: ohw, beta: 1, c: dxn, ldc: ohw, pool: pool)
+                    sgemm(
+                        .transposed, .none, m: g.inChannels, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
+                        ldb: ohw, beta: 1, c: dxn, ldc: ohw, pool: pool)
                 }
             }
         }
@@ -218,8 +240,9 @@ struct ImplicitIm2col: BPanelSource {
                     let src = UnsafeRawPointer(base + rowOffsets[k0 &+ kk])
                     let d = UnsafeMutableRawPointer(panel + kk &* nr)
                     d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                    d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
-                                 as: SIMD16<Float>.self)
+                    d.storeBytes(
+                        of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                        as: SIMD16<Float>.self)
                 }
             } else {
                 for kk in 0..<kc {

@@ -47,8 +47,9 @@ public func sgemm(
         GEMMKernel.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
-    GEMMKernel.parallel(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                        source: MatrixPanels(trans: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc, pool: pool)
+    GEMMKernel.parallel(
+        transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+        source: MatrixPanels(trans: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc, pool: pool)
 }
 
 /// Something that writes packed panels of op(B) (the layout of `GEMMKernel.packB`) for a block of rows
@@ -97,8 +98,9 @@ public func sgemmBatched(
                     if k <= 0 || alpha == 0 {
                         GEMMKernel.scale(m: m, n: n, beta: beta, c: c + i * strideC, ldc: ldc)
                     } else {
-                        GEMMKernel.serial(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
-                                          b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+                        GEMMKernel.serial(
+                            transA, transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
+                            b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
                     }
                 }
                 i += threads
@@ -106,8 +108,9 @@ public func sgemmBatched(
         }
     } else {
         for i in 0..<batch {
-            sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda, b: b + i * strideB,
-                  ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc, pool: pool)
+            sgemm(
+                transA, transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda, b: b + i * strideB,
+                ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc, pool: pool)
         }
     }
 }
@@ -135,8 +138,9 @@ enum GEMMKernel {
         let threads = pool.threadCount
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         if threads == 1 || flops < 2.0e5 {
-            serial(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: 0, beta: beta,
-                   c: c, ldc: ldc)
+            serial(
+                transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: 0, beta: beta,
+                c: c, ldc: ldc)
             return
         }
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
@@ -150,8 +154,9 @@ enum GEMMKernel {
                 let j0 = t * per
                 let cols = min(per, n - j0)
                 if cols <= 0 { return }
-                serial(transA, m: m, n: cols, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: j0,
-                       beta: beta, c: c + j0, ldc: ldc)
+                serial(
+                    transA, m: m, n: cols, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: j0,
+                    beta: beta, c: c + j0, ldc: ldc)
             }
         } else {
             let per = (mTiles + threads - 1) / threads * mr
@@ -160,8 +165,9 @@ enum GEMMKernel {
                 let rows = min(per, m - i0)
                 if rows <= 0 { return }
                 let at = transA == .none ? a + i0 * lda : a + i0
-                serial(transA, m: rows, n: n, k: k, alpha: alpha, a: at, lda: lda, source: source, columnOffset: 0,
-                       beta: beta, c: c + i0 * ldc, ldc: ldc)
+                serial(
+                    transA, m: rows, n: n, k: k, alpha: alpha, a: at, lda: lda, source: source, columnOffset: 0,
+                    beta: beta, c: c + i0 * ldc, ldc: ldc)
             }
         }
     }
@@ -172,8 +178,9 @@ enum GEMMKernel {
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        serial(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: MatrixPanels(trans: transB, b: b, ldb: ldb),
-               columnOffset: 0, beta: beta, c: c, ldc: ldc)
+        serial(
+            transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: MatrixPanels(trans: transB, b: b, ldb: ldb),
+            columnOffset: 0, beta: beta, c: c, ldc: ldc)
     }
 
     /// The blocked product on one thread. Loop nest (BLIS): jc over nc-wide column blocks, pc over kc-deep
@@ -207,8 +214,9 @@ enum GEMMKernel {
                 while ic < m {
                     let mc = min(mcMax, m - ic)
                     packA(transA, a: a, lda: lda, i0: ic, mc: mc, k0: pc, kc: kc, into: packedA)
-                    multiplyPacked(m: mc, n: nc, kc: kc, packedA: packedA, packedB: panels, alpha: alpha,
-                                   beta: betaBlock, c: c + ic &* ldc + jc, ldc: ldc, tile: tile)
+                    multiplyPacked(
+                        m: mc, n: nc, kc: kc, packedA: packedA, packedB: panels, alpha: alpha,
+                        beta: betaBlock, c: c + ic &* ldc + jc, ldc: ldc, tile: tile)
                     ic += mc
                 }
                 pc += kc
@@ -232,8 +240,9 @@ enum GEMMKernel {
             var ir = 0
             while ir < m {
                 let mrEff = min(mr, m - ir)
-                microKernel6x32(kc: kc, a: packedA + (ir / mr) &* kc &* mr, b: bPanel, c: c + ir &* ldc + jr, ldc: ldc,
-                                alpha: alpha, beta: beta, rows: mrEff, cols: nrEff, tile: tile)
+                microKernel6x32(
+                    kc: kc, a: packedA + (ir / mr) &* kc &* mr, b: bPanel, c: c + ir &* ldc + jr, ldc: ldc,
+                    alpha: alpha, beta: beta, rows: mrEff, cols: nrEff, tile: tile)
                 ir += mr
             }
             jr += nr
@@ -293,8 +302,9 @@ enum GEMMKernel {
                         let src = UnsafeRawPointer(b + (k0 + kk) &* ldb + c0)
                         let d = UnsafeMutableRawPointer(panel + kk &* nr)
                         d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
-                                     toByteOffset: 64, as: SIMD16<Float>.self)
+                        d.storeBytes(
+                            of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self),
+                            toByteOffset: 64, as: SIMD16<Float>.self)
                     }
                 } else {
                     for kk in 0..<kc {
@@ -308,8 +318,9 @@ enum GEMMKernel {
                 var kk = 0
                 while kk + 16 <= kc {
                     for half in 0..<2 {
-                        transpose16x16(from: b + (c0 + half &* 16) &* ldb + k0 + kk, stride: ldb,
-                                       to: panel + kk &* nr + half &* 16, stride: nr)
+                        transpose16x16(
+                            from: b + (c0 + half &* 16) &* ldb + k0 + kk, stride: ldb,
+                            to: panel + kk &* nr + half &* 16, stride: nr)
                     }
                     kk += 16
                 }
@@ -494,7 +505,9 @@ enum GEMMKernel {
     }
 
     @inline(__always)
-    static func store(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to c: UnsafeMutablePointer<Float>, alpha: Float, beta: Float) {
+    static func store(
+        _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, to c: UnsafeMutablePointer<Float>, alpha: Float, beta: Float
+    ) {
         let p = UnsafeMutableRawPointer(c)
         var r0 = v0, r1 = v1
         if alpha != 1 { r0 *= alpha; r1 *= alpha }

@@ -14,7 +14,9 @@ public final class PackedMatrix {
     /// Packs op(B) where B is a rank-2 tensor: `transposed` reads a `[n, k]` weight as its transpose, which is
     /// what `Linear` needs (`weight: [out, in]`).
     public init(_ b: Tensor, transposed: Bool) throws {
-        guard b.rank == 2 else { throw TensorError.invalidShape(op: "PackedMatrix", shape: b.shape, reason: "needs rank 2") }
+        guard b.rank == 2 else {
+            throw TensorError.invalidShape(op: "PackedMatrix", shape: b.shape, reason: "needs rank 2")
+        }
         rows = transposed ? b.shape[1] : b.shape[0]
         columns = transposed ? b.shape[0] : b.shape[1]
         let nr = GEMMBlocking.nr, kcMax = GEMMBlocking.kc
@@ -63,8 +65,9 @@ public func sgemm(
         GEMMKernel.scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
-    GEMMKernel.parallel(transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: b.panels, beta: beta, c: c,
-                        ldc: ldc, pool: pool)
+    GEMMKernel.parallel(
+        transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: b.panels, beta: beta, c: c,
+        ldc: ldc, pool: pool)
     withExtendedLifetime(b) {}
 }
 
@@ -78,12 +81,15 @@ extension Tensor {
         let rows = count / max(1, w.rows), outF = w.columns
         let out = try Tensor(zeros: Array(shape.dropLast()) + [outF])
         if let bias {
-            guard bias.shape == [outF] else { throw TensorError.shapeMismatch(op: op, lhs: [outF, w.rows], rhs: bias.shape) }
+            guard bias.shape == [outF] else {
+                throw TensorError.shapeMismatch(op: op, lhs: [outF, w.rows], rhs: bias.shape)
+            }
             for r in 0..<rows { (out.storage.pointer + r * outF).update(from: bias.storage.pointer, count: outF) }
         }
         if rows > 0 {
-            sgemm(.none, m: rows, alpha: 1, a: storage.pointer, lda: w.rows, packedB: w, beta: bias == nil ? 0 : 1,
-                  c: out.storage.pointer, ldc: outF)
+            sgemm(
+                .none, m: rows, alpha: 1, a: storage.pointer, lda: w.rows, packedB: w, beta: bias == nil ? 0 : 1,
+                c: out.storage.pointer, ldc: outF)
         }
         return out
     }

@@ -3,7 +3,8 @@ public enum Reduction: Sendable, CaseIterable {
     case sum, mean, max, min
 
     /// out[o, i] = reduce_a x[o, a, i]; `out` holds `outer · inner` floats. `axis` must be > 0.
-    public func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outer: Int, axis: Int, inner: Int) {
+    public func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outer: Int, axis: Int, inner: Int)
+    {
         for o in 0..<outer {
             let src = x + o &* axis &* inner, dst = out + o &* inner
             dst.update(from: src, count: inner)

@@ -1,8 +1,10 @@
 /// Nearest-neighbour ×2 upsampling and average pooling over NCHW planes (`planes` = N·C).
 public enum Resample {
     /// y[p, 2i + a, 2j + b] = x[p, i, j]; x `[planes, H, W]`, y `[planes, 2H, 2W]`.
-    public static func upsampleNearest2x(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int,
-                                         height h: Int, width w: Int, pool: ThreadPool = .shared) {
+    public static func upsampleNearest2x(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int,
+        height h: Int, width w: Int, pool: ThreadPool = .shared
+    ) {
         pool.parallelFor(planes, grain: max(1, 16384 / max(1, h * w))) { range in
             for p in range {
                 let src = x + p &* h &* w, dst = y + p &* 4 &* h &* w
@@ -20,8 +22,10 @@ public enum Resample {
     }
 
     /// dx[p, i, j] += Σ_{a,b ∈ {0,1}} dy[p, 2i + a, 2j + b].
-    public static func upsampleNearest2xBackward(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int,
-                                                 height h: Int, width w: Int) {
+    public static func upsampleNearest2xBackward(
+        dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int,
+        height h: Int, width w: Int
+    ) {
         for p in 0..<planes {
             let src = dy + p &* 4 &* h &* w, dst = dx + p &* h &* w
             for i in 0..<h {
@@ -34,8 +38,10 @@ public enum Resample {
     }
 
     /// Average pooling with a `k × k` window and stride `s`, no padding: y `[planes, (H−k)/s+1, (W−k)/s+1]`.
-    public static func averagePool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int,
-                                   height h: Int, width w: Int, kernel k: Int, stride s: Int, pool: ThreadPool = .shared) {
+    public static func averagePool(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int,
+        height h: Int, width w: Int, kernel k: Int, stride s: Int, pool: ThreadPool = .shared
+    ) {
         let ho = (h - k) / s + 1, wo = (w - k) / s + 1
         let inv = 1 / Float(k * k)
         pool.parallelFor(planes, grain: max(1, 16384 / max(1, h * w))) { range in
@@ -57,8 +63,10 @@ public enum Resample {
     }
 
     /// dx[window] += dy / k² for every output position.
-    public static func averagePoolBackward(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int,
-                                           height h: Int, width w: Int, kernel k: Int, stride s: Int) {
+    public static func averagePoolBackward(
+        dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int,
+        height h: Int, width w: Int, kernel k: Int, stride s: Int
+    ) {
         let ho = (h - k) / s + 1, wo = (w - k) / s + 1
         let inv = 1 / Float(k * k)
         for p in 0..<planes {

@@ -3,8 +3,10 @@ import Foundation
 /// Softmax over the last dimension of a `[rows, cols]` buffer.
 public enum Softmax {
     /// y[r, :] = exp(x[r, :] − max) / Σ exp(x[r, :] − max). Rows that are all −∞ give zeros. `x` may equal `y`.
-    public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
-                               pool: ThreadPool = .shared) {
+    public static func forward(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+        pool: ThreadPool = .shared
+    ) {
         pool.parallelFor(rows, grain: max(1, 8192 / max(1, cols))) { range in
             for r in range {
                 let xr = x + r &* cols, yr = y + r &* cols
@@ -22,8 +24,10 @@ public enum Softmax {
     }
 
     /// dx[r, j] += y[r, j] · (dy[r, j] − Σ_k dy[r, k] · y[r, k]), from the forward output `y`.
-    public static func backward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
-                                rows: Int, cols: Int, pool: ThreadPool = .shared) {
+    public static func backward(
+        y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+        rows: Int, cols: Int, pool: ThreadPool = .shared
+    ) {
         pool.parallelFor(rows, grain: max(1, 8192 / max(1, cols))) { range in
             for r in range {
                 let o = r &* cols

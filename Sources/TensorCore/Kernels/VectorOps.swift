@@ -53,8 +53,9 @@ enum VectorOps {
         var acc = SIMD16<Float>()
         var i = 0
         while i &+ 16 <= n {
-            acc.addProduct(ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self),
-                           rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
+            acc.addProduct(
+                ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self),
+                rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
             i &+= 16
         }
         var s = acc.sum()

@@ -13,11 +13,16 @@ final class Scratch {
     /// A buffer of at least `count` floats for `slot`; its contents are unspecified.
     func buffer(slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
         while buffers.count <= slot {
-            buffers.append((UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(to: Float.self, capacity: 16), 16))
+            buffers.append(
+                (
+                    UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(
+                        to: Float.self, capacity: 16), 16
+                ))
         }
         if buffers[slot].capacity < count {
             UnsafeMutableRawPointer(buffers[slot].pointer).deallocate()
-            let p = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+            let p = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(
+                to: Float.self, capacity: count)
             buffers[slot] = (p, count)
         }
         return buffers[slot].pointer

@@ -37,8 +37,9 @@ public struct PhiloxRandom: Equatable, Sendable {
         for round in 0..<10 {
             let p0 = UInt64(0xD251_1F53) &* UInt64(c[0])
             let p1 = UInt64(0xCD9E_8D57) &* UInt64(c[2])
-            c = SIMD4(UInt32(truncatingIfNeeded: p1 >> 32) ^ c[1] ^ k[0], UInt32(truncatingIfNeeded: p1),
-                      UInt32(truncatingIfNeeded: p0 >> 32) ^ c[3] ^ k[1], UInt32(truncatingIfNeeded: p0))
+            c = SIMD4(
+                UInt32(truncatingIfNeeded: p1 >> 32) ^ c[1] ^ k[0], UInt32(truncatingIfNeeded: p1),
+                UInt32(truncatingIfNeeded: p0 >> 32) ^ c[3] ^ k[1], UInt32(truncatingIfNeeded: p0))
             if round < 9 { k &+= SIMD2(0x9E37_79B9, 0xBB67_AE85) }
         }
         return c
@@ -48,8 +49,9 @@ public struct PhiloxRandom: Equatable, Sendable {
     @inline(__always)
     static func word(_ index: UInt64, key: SIMD2<UInt32>) -> UInt32 {
         let b = index >> 2
-        return block(counter: SIMD4(UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), 0, 0), key: key)[
-            Int(index & 3)]
+        return block(
+            counter: SIMD4(UInt32(truncatingIfNeeded: b), UInt32(truncatingIfNeeded: b >> 32), 0, 0), key: key)[
+                Int(index & 3)]
     }
 
     var key: SIMD2<UInt32> { SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }

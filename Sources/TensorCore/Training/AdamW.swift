@@ -19,8 +19,10 @@ public final class AdamW {
     /// Second moments, one per parameter.
     public private(set) var secondMoments: [Tensor]
 
-    public init(parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-8, weightDecay: Float = 1e-2) {
+    public init(
+        parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        eps: Float = 1e-8, weightDecay: Float = 1e-2
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
@@ -54,9 +56,11 @@ public final class AdamW {
     /// Restores the optimizer state (for resuming from a checkpoint); shapes must match the parameters.
     public func restore(step: Int, firstMoments: [Tensor], secondMoments: [Tensor]) throws {
         guard step >= 0, firstMoments.count == parameters.count, secondMoments.count == parameters.count else {
-            throw TensorError.invalidArgument(op: "AdamW.restore", reason: "state for \(firstMoments.count) parameters, have \(parameters.count)")
+            throw TensorError.invalidArgument(
+                op: "AdamW.restore", reason: "state for \(firstMoments.count) parameters, have \(parameters.count)")
         }
-        for (i, p) in parameters.enumerated() where firstMoments[i].shape != p.shape || secondMoments[i].shape != p.shape {
+        for (i, p) in parameters.enumerated()
+        where firstMoments[i].shape != p.shape || secondMoments[i].shape != p.shape {
             throw TensorError.shapeMismatch(op: "AdamW.restore", lhs: p.shape, rhs: firstMoments[i].shape)
         }
         self.step = step

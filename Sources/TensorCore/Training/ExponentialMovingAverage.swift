@@ -24,7 +24,8 @@ public final class ExponentialMovingAverage {
     /// Folds the parameters' current values into the average. Throws if they do not match the tracked shapes.
     public func update(from parameters: [Variable]) throws {
         guard parameters.count == shadow.count else {
-            throw TensorError.invalidArgument(op: "EMA.update", reason: "\(parameters.count) parameters, tracking \(shadow.count)")
+            throw TensorError.invalidArgument(
+                op: "EMA.update", reason: "\(parameters.count) parameters, tracking \(shadow.count)")
         }
         let d = currentDecay
         for (i, p) in parameters.enumerated() {
@@ -42,7 +43,8 @@ public final class ExponentialMovingAverage {
     /// Copies the averaged values into `parameters` (e.g. for evaluation or export).
     public func copy(to parameters: [Variable]) throws {
         guard parameters.count == shadow.count else {
-            throw TensorError.invalidArgument(op: "EMA.copy", reason: "\(parameters.count) parameters, tracking \(shadow.count)")
+            throw TensorError.invalidArgument(
+                op: "EMA.copy", reason: "\(parameters.count) parameters, tracking \(shadow.count)")
         }
         for (i, p) in parameters.enumerated() { try p.update(shadow[i]) }
     }

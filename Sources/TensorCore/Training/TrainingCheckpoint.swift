@@ -3,11 +3,14 @@
 /// metadata the optimizer step (`optimizer.step`) and the random stream (`rng.seed`, `rng.offset`).
 public enum TrainingCheckpoint {
     /// Writes the checkpoint. `names` label `optimizer.parameters` in order.
-    public static func save(to path: String, names: [String], optimizer: AdamW, random: PhiloxRandom,
-                            metadata: [String: String] = [:]) throws {
+    public static func save(
+        to path: String, names: [String], optimizer: AdamW, random: PhiloxRandom,
+        metadata: [String: String] = [:]
+    ) throws {
         guard names.count == optimizer.parameters.count, Set(names).count == names.count else {
-            throw TensorError.invalidArgument(op: "TrainingCheckpoint.save",
-                                              reason: "\(names.count) distinct names for \(optimizer.parameters.count) parameters")
+            throw TensorError.invalidArgument(
+                op: "TrainingCheckpoint.save",
+                reason: "\(names.count) distinct names for \(optimizer.parameters.count) parameters")
         }
         var file = WeightFile(metadata: metadata)
         for (i, name) in names.enumerated() { file.tensors.append((name, optimizer.parameters[i].value)) }
@@ -24,19 +27,24 @@ public enum TrainingCheckpoint {
     public static func restore(from path: String, names: [String], optimizer: AdamW) throws -> PhiloxRandom {
         let file = try WeightFile(contentsOf: path)
         guard names.count == optimizer.parameters.count else {
-            throw TensorError.invalidArgument(op: "TrainingCheckpoint.restore",
-                                              reason: "\(names.count) names for \(optimizer.parameters.count) parameters")
+            throw TensorError.invalidArgument(
+                op: "TrainingCheckpoint.restore",
+                reason: "\(names.count) names for \(optimizer.parameters.count) parameters")
         }
         guard let step = file.metadata["optimizer.step"].flatMap(Int.init),
-              let seed = file.metadata["rng.seed"].flatMap(UInt64.init),
-              let offset = file.metadata["rng.offset"].flatMap(UInt64.init)
-        else { throw TensorError.invalidArgument(op: "TrainingCheckpoint.restore", reason: "\(path): missing step or rng metadata") }
+            let seed = file.metadata["rng.seed"].flatMap(UInt64.init),
+            let offset = file.metadata["rng.offset"].flatMap(UInt64.init)
+        else {
+            throw TensorError.invalidArgument(
+                op: "TrainingCheckpoint.restore", reason: "\(path): missing step or rng metadata")
+        }
         var m: [Tensor] = [], v: [Tensor] = []
         for (i, name) in names.enumerated() {
             let p = optimizer.parameters[i]
             let value = try file.tensor(name)
             guard value.shape == p.shape else {
-                throw TensorError.shapeMismatch(op: "TrainingCheckpoint.restore \(name)", lhs: p.shape, rhs: value.shape)
+                throw TensorError.shapeMismatch(
+                    op: "TrainingCheckpoint.restore \(name)", lhs: p.shape, rhs: value.shape)
             }
             try p.update(value)
             m.append(try file.tensor("optimizer.m.\(name)"))
