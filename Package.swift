@@ -71,7 +71,8 @@ let package = Package(
             name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "CLIPTests", dependencies: ["CLIP"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "CLIPTests", dependencies: ["CLIP", "NN", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
