@@ -40,8 +40,9 @@ func relativeError(_ got: Tensor, _ expected: Tensor) -> Float {
     static let tolerance: Float = 1e-4
 
     /// Hugging Face layout (hf-a: quick_gelu/argmax pooling; hf-b: gelu, F16 file, first-EOT pooling;
-    /// hf-c: tanh gelu, 16-token context) and open_clip's OpenAI layout through the key map (openclip-a).
-    @Test(arguments: ["hf-a", "hf-b", "hf-c", "openclip-a"])
+    /// hf-c: tanh gelu, 16-token context) and open_clip's OpenAI layout through the key map (openclip-a/b/c; b is
+    /// plain GELU in BF16).
+    @Test(arguments: ["hf-a", "hf-b", "hf-c", "openclip-a", "openclip-b", "openclip-c"])
     func matchesReference(name: String) throws {
         let fixture = try ModelFixture(name)
         let model = try CLIPModel(folder: fixture.folder)

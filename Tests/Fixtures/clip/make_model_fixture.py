@@ -106,18 +106,22 @@ def hf_model(name, text, vision, projection, seed, dtype, eos_rule, pad_with_eos
     write(name, cfg.to_dict(), state, io)
 
 
-def openclip_model(name, seed):
+def openclip_model(name, seed, width=64, heads=4, layers=2, vwidth=64, vlayers=2, head_width=16, patch=8, size=32,
+                   embed=32, quick_gelu=True, dtype=torch.float32):
     from open_clip.model import CLIP
 
-    vocab, width, heads, layers, vwidth, vlayers, patch, size, embed = 1000, 64, 4, 2, 64, 2, 8, 32, 32
+    vocab = 1000
     model = CLIP(
         embed_dim=embed,
-        vision_cfg=dict(layers=vlayers, width=vwidth, head_width=16, patch_size=patch, image_size=size),
+        vision_cfg=dict(layers=vlayers, width=vwidth, head_width=head_width, patch_size=patch, image_size=size),
         text_cfg=dict(context_length=77, vocab_size=vocab, width=width, heads=heads, layers=layers),
-        quick_gelu=True,
+        quick_gelu=quick_gelu,
     ).eval()
     randomize(model, seed)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    if dtype == torch.bfloat16:
+        state = {k: v.bfloat16() for k, v in state.items()}
+        model.load_state_dict({k: v.float() for k, v in state.items()})
     g = torch.Generator().manual_seed(seed + 1)
     ids = token_batch(g, 3, 77, vocab, vocab - 1, vocab - 2, 0)
     pixels = torch.randn((2, 3, size, size), generator=g)
@@ -145,18 +149,18 @@ def openclip_model(name, seed):
             "num_hidden_layers": layers,
             "max_position_embeddings": 77,
             "vocab_size": vocab,
-            "hidden_act": "quick_gelu",
+            "hidden_act": "quick_gelu" if quick_gelu else "gelu",
             "layer_norm_eps": 1e-5,
             "eos_token_id": 2,
         },
         "vision_config": {
             "hidden_size": vwidth,
             "intermediate_size": 4 * vwidth,
-            "num_attention_heads": vwidth // 16,
+            "num_attention_heads": vwidth // head_width,
             "num_hidden_layers": vlayers,
             "image_size": size,
             "patch_size": patch,
-            "hidden_act": "quick_gelu",
+            "hidden_act": "quick_gelu" if quick_gelu else "gelu",
             "layer_norm_eps": 1e-5,
         },
     }
@@ -216,4 +220,11 @@ if __name__ == "__main__":
         24, seed=3, dtype=torch.float32, eos_rule="argmax", pad_with_eos=False)
     # openclip-a: open_clip CLIP (OpenAI key layout, fused in_proj, x @ P projections), quick_gelu.
     openclip_model("openclip-a", seed=4)
+    # openclip-b: open_clip's plain nn.GELU (quick_gelu=False), width 96 / 3 layers / 6 heads, patch 16 at 48 px,
+    # stored as BF16.
+    openclip_model("openclip-b", seed=5, width=96, heads=6, layers=3, vwidth=48, vlayers=3, head_width=8, patch=16,
+                   size=48, embed=40, quick_gelu=False, dtype=torch.bfloat16)
+    # openclip-c: quick_gelu, width 32 / 1 layer / 2 heads, vision 40 wide in 2 heads, patch 10 at 40 px.
+    openclip_model("openclip-c", seed=6, width=32, heads=2, layers=1, vwidth=40, vlayers=2, head_width=20, patch=10,
+                   size=40, embed=24)
     preprocess_fixture()
