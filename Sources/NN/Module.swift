@@ -25,6 +25,12 @@ open class Module {
     /// it. See `initializeParameters(seed:)`.
     open func resetParameters(using rng: inout PhiloxRandom) throws {}
 
+    /// Prepares this module's own inference caches (`Linear` packs its weight); see `prepareTreeForInference()`.
+    open func prepareForInference() throws {}
+
+    /// Drops this module's own inference caches.
+    open func releaseInferenceCache() {}
+
     /// Checkpoint keys for properties whose snake-case name is not the key, by Swift property name
     /// (`["toOut": "to_out.0", "linear1": "linear_1"]`). A key may contain dots; an empty key inlines the child's
     /// keys into this module's (a model built from towers that share the checkpoint's root).

@@ -53,6 +53,7 @@ Stage.run(spec) { stage in
         encoder = try CLIPTextEncoder(CLIPTextConfiguration(layers: 0, maxPositions: 1, activation: "gelu"))
     } else {
         let model = try CLIPModel(folder: folder, towers: .text)
+        try model.prepareTreeForInference()
         guard let text = model.text else { throw StageError("\(folder): no text encoder") }
         encoder = text
         stamp = try ModelStamp(
