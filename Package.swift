@@ -45,6 +45,12 @@ let package = Package(
             linkerSettings: mathLibraries),
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .target(
+            name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .target(
+            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
@@ -76,6 +82,10 @@ let package = Package(
             linkerSettings: mathLibraries),
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .testTarget(
+            name: "PriorTests", dependencies: ["Prior"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .testTarget(
+            name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
             name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),

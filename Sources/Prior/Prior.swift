@@ -1,0 +1,1 @@
+// Prior: see its issue.

@@ -1,0 +1,1 @@
+// UNet: see its issue.
