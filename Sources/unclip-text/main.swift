@@ -13,7 +13,9 @@ let spec = CommandSpec(
         OptionSpec("batch", value: "N", default: "16", help: "prompts per frame"),
         OptionSpec("truncate", help: "cut over-long prompts to the context instead of failing"),
         OptionSpec("allow-empty", help: "accept empty prompts (the unconditional prompt \"\")"),
-        OptionSpec("tokens-only", help: "stop after the tokenizer: text.tokens and text.mask only"),
+        OptionSpec(
+            "tokens-only",
+            help: "stop after the tokenizer: text.tokens and text.mask only (DIR needs only the tokenizer)"),
     ], common: .stage,
     details: """
         Writes frames with text.tokens I32 [B, T], text.mask BOOL [B, T], text.embed F32 [B, D] and
@@ -43,27 +45,29 @@ Stage.run(spec) { stage in
     {
         throw StageError("prompt \(i + 1) is empty (use --allow-empty for the unconditional prompt)")
     }
-    let config = try CLIPConfiguration(contentsOf: folder + "/config.json")
-    guard let textConfig = config.text else { throw StageError("\(folder)/config.json has no text configuration") }
-    let tokenizer = try CLIPTokenizer(folder: folder, contextLength: textConfig.maxPositions)
     let tokensOnly = args.has("tokens-only")
+    let configPath = folder + "/config.json"
+    var context = CLIPTokenizer.defaultContextLength
+    var encoder: CLIPTextEncoder? = nil
     var stamp: ModelStamp? = nil
-    var encoder: CLIPTextEncoder
-    if tokensOnly {
-        encoder = try CLIPTextEncoder(CLIPTextConfiguration(layers: 0, maxPositions: 1, activation: "gelu"))
-    } else {
+    if !tokensOnly || FileManager.default.fileExists(atPath: configPath) {
+        let config = try CLIPConfiguration(contentsOf: configPath)
+        guard let text = config.text else { throw StageError("\(configPath) has no text configuration") }
+        context = text.maxPositions
+    }
+    if !tokensOnly {
         let model = try CLIPModel(folder: folder, towers: .text)
         try model.prepareTreeForInference()
-        guard let text = model.text else { throw StageError("\(folder): no text encoder") }
-        encoder = text
+        encoder = model.text
         stamp = try ModelStamp(
             name: URL(fileURLWithPath: folder).lastPathComponent, weightsAt: folder + "/model.safetensors")
     }
+    let tokenizer = try CLIPTokenizer(folder: folder, contextLength: context)
     let frames = CLIPTextFrames(encoder: encoder, tokenizer: tokenizer)
     let writer = try stage.openOutput()
     for start in stride(from: 0, to: prompts.count, by: batchSize) {
         let chunk = Array(prompts[start..<min(prompts.count, start + batchSize)])
-        var frame = try frames.frame(prompts: chunk, truncate: args.has("truncate"), tokensOnly: tokensOnly)
+        var frame = try frames.frame(prompts: chunk, truncate: args.has("truncate"))
         stage.stamp(&frame, model: stamp)
         try writer.write(frame)
     }

@@ -76,6 +76,22 @@ import Testing
         #expect(truncated.status == 0, "\(truncated.stderr)")
     }
 
+    @Test func tokensOnlyNeedsJustTheTokenizer() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = dir.appendingPathComponent("tok")
+        try FileManager.default.createDirectory(at: m, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Shell.packageRoot.appendingPathComponent("Tests/Fixtures/clip/bpe_simple_vocab_16e6.txt.gz"),
+            to: m.appendingPathComponent("bpe_simple_vocab_16e6.txt.gz"))
+        let r = try Shell.run("unclip-text --tokens-only --model tok 'a photo of a corgi' > out.st", in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let frame = try Frame(contentsOf: dir.appendingPathComponent("out.st").path)
+        #expect(frame.names == ["text.tokens", "text.mask"])
+        let ids = try Tensor(frame.tensor("text.tokens")).scalars.prefix(7).map { Int($0) }
+        #expect(ids == [49406, 320, 1125, 539, 320, 31320, 49407])  // open_clip.tokenize
+    }
+
     @Test func imageStageAddsEmbeddingsAndPassesTheRestThrough() throws {
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -4,18 +4,19 @@ import TensorStream
 
 /// Builds `unclip-text` frames: tokens, mask, pooled embedding and hidden states for a batch of prompts.
 public struct CLIPTextFrames {
-    public let encoder: CLIPTextEncoder
+    /// The text encoder; nil for a tokenizer-only stage.
+    public let encoder: CLIPTextEncoder?
     public let tokenizer: CLIPTokenizer
 
-    public init(encoder: CLIPTextEncoder, tokenizer: CLIPTokenizer) {
+    public init(encoder: CLIPTextEncoder?, tokenizer: CLIPTokenizer) {
         self.encoder = encoder
         self.tokenizer = tokenizer
     }
 
     /// A frame holding `text.tokens` I32 [B, T], `text.mask` BOOL [B, T] and, unless `tokensOnly`,
-    /// `text.embed` F32 [B, D] and `text.hidden` F32 [B, T, W]; metadata `prompt` is the JSON list of prompts.
-    /// Over-long prompts are an error naming the prompt unless `truncate`.
-    public func frame(prompts: [String], truncate: Bool, tokensOnly: Bool = false) throws -> Frame {
+    /// `text.embed` F32 [B, D] and `text.hidden` F32 [B, T, W] when there is an encoder; metadata `prompt` is the
+    /// JSON list of prompts. Over-long prompts are an error naming the prompt unless `truncate`.
+    public func frame(prompts: [String], truncate: Bool) throws -> Frame {
         guard !prompts.isEmpty else { throw CLIPError.badInput("no prompts") }
         let batch: TokenBatch
         do {
@@ -28,7 +29,7 @@ public struct CLIPTextFrames {
         frame.setMetadataList(prompts, for: "prompt")
         frame["text.tokens"] = try .int32(shape: batch.shape, batch.ids)
         frame["text.mask"] = try .bool(shape: batch.shape, batch.mask)
-        if tokensOnly { return frame }
+        guard let encoder else { return frame }
         let ids = batch.ids.map(Int.init), vocabulary = encoder.configuration.vocabularySize
         if let bad = ids.first(where: { $0 >= vocabulary }) {
             throw CLIPError.badInput(
