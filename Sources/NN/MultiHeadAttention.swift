@@ -62,7 +62,7 @@ public final class MultiHeadAttention: Module {
         let k = try splitHeads(key(src, tape: tape), tape: tape)  // k: [B, H, S, D]
         let v = try splitHeads(value(src, tape: tape), tape: tape)  // v: [B, H, S, D]
         let a: Variable  // a: [B, H, T, D]
-        if tape.tracks(q, k, v) {
+        if tape.needsGradient(q, k, v) {
             a = try tape.attention(
                 query: q, key: k, value: v, causal: causal, keyPadding: keyPadding, additiveMask: additiveMask)
         } else {
@@ -77,14 +77,14 @@ public final class MultiHeadAttention: Module {
     /// [B, T, H·D] → [B, H, T, D]
     func splitHeads(_ x: Variable, tape: Tape) throws -> Variable {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
-        if !tape.tracks(x) { return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3])) }
+        if !tape.needsGradient(x) { return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3])) }
         return try tape.permute(tape.reshape(x, [b, t, heads, c / heads]), [0, 2, 1, 3])
     }
 
     /// [B, H, T, D] → [B, T, H·D]
     func mergeHeads(_ x: Variable, tape: Tape) throws -> Variable {
         let (b, h, t, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        if !tape.tracks(x) { return .constant(try x.value.permuted([0, 2, 1, 3]).reshaped([b, t, h * d])) }
+        if !tape.needsGradient(x) { return .constant(try x.value.permuted([0, 2, 1, 3]).reshaped([b, t, h * d])) }
         return try tape.reshape(tape.permute(x, [0, 2, 1, 3]), [b, t, h * d])
     }
 }
