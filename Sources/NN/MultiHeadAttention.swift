@@ -77,7 +77,9 @@ public final class MultiHeadAttention: Module {
     /// [B, T, H·D] → [B, H, T, D]
     func splitHeads(_ x: Variable, tape: Tape) throws -> Variable {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
-        if !tape.needsGradient(x) { return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3])) }
+        if !tape.needsGradient(x) {
+            return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3]))
+        }
         return try tape.permute(tape.reshape(x, [b, t, heads, c / heads]), [0, 2, 1, 3])
     }
 
