@@ -1,0 +1,257 @@
+/// 2-D convolution over NCHW tensors by im2col + GEMM (groups = 1, no dilation).
+///
+/// Shapes: x `[N, C, H, W]`, weight `[O, C, KH, KW]`, bias `[O]`, y `[N, O, HO, WO]` with
+/// `HO = (H + 2·padH − KH) / strideH + 1` (and likewise WO). A 1×1, stride-1, unpadded convolution skips im2col.
+public struct Conv2DGeometry: Equatable, Sendable {
+    public var batch, inChannels, height, width: Int
+    public var outChannels, kernelHeight, kernelWidth: Int
+    public var strideH, strideW, padH, padW: Int
+
+    public init(
+        batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int,
+        kernelWidth: Int, strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0
+    ) {
+        self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
+        self.outChannels = outChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
+    }
+
+    public var outHeight: Int { (height + 2 * padH - kernelHeight) / strideH + 1 }
+    public var outWidth: Int { (width + 2 * padW - kernelWidth) / strideW + 1 }
+    /// Rows of the im2col matrix: C·KH·KW.
+    var patch: Int { inChannels * kernelHeight * kernelWidth }
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+    }
+}
+
+public enum Conv2D {
+    /// col[(c, ky, kx), (oy, ox)] = x[c, oy·sh − ph + ky, ox·sw − pw + kx] (0 outside), for one sample.
+    static func im2col(
+        _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+        pool: ThreadPool
+    ) {
+        let ho = g.outHeight, wo = g.outWidth, kh = g.kernelHeight, kw = g.kernelWidth
+        pool.parallelFor(g.patch, grain: 8) { rows in
+            for r in rows {
+                let c = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw
+                let dst = col + r &* ho &* wo
+                let plane = x + c &* g.height &* g.width
+                for oy in 0..<ho {
+                    let iy = oy &* g.strideH &- g.padH &+ ky
+                    let d = dst + oy &* wo
+                    if iy < 0 || iy >= g.height {
+                        d.update(repeating: 0, count: wo)
+                        continue
+                    }
+                    let src = plane + iy &* g.width
+                    if g.strideW == 1 {
+                        // ix = ox − pw + kx: a shifted copy with zero edges.
+                        let shift = kx &- g.padW
+                        let lo = Swift.max(0, -shift), hi = Swift.min(wo, g.width &- shift)
+                        for ox in 0..<Swift.min(lo, wo) { d[ox] = 0 }
+                        if lo < hi { (d + lo).update(from: src + (lo &+ shift), count: hi &- lo) }
+                        for ox in Swift.max(hi, 0)..<wo { d[ox] = 0 }
+                    } else {
+                        for ox in 0..<wo {
+                            let ix = ox &* g.strideW &- g.padW &+ kx
+                            d[ox] = ix >= 0 && ix < g.width ? src[ix] : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// x[c, iy, ix] += col[(c, ky, kx), (oy, ox)] for every patch position inside the image (one sample).
+    static func col2im(
+        _ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+        pool: ThreadPool
+    ) {
+        let ho = g.outHeight, wo = g.outWidth, kh = g.kernelHeight, kw = g.kernelWidth
+        // Parallel over channels: each channel's rows only touch that channel's plane.
+        pool.parallelFor(g.inChannels, grain: 1) { channels in
+            for c in channels {
+                let plane = x + c &* g.height &* g.width
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let src = col + ((c &* kh &+ ky) &* kw &+ kx) &* ho &* wo
+                        for oy in 0..<ho {
+                            let iy = oy &* g.strideH &- g.padH &+ ky
+                            if iy < 0 || iy >= g.height { continue }
+                            for ox in 0..<wo {
+                                let ix = ox &* g.strideW &- g.padW &+ kx
+                                if ix >= 0 && ix < g.width { plane[iy &* g.width &+ ix] += src[oy &* wo &+ ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y = conv(x, weight) + bias.
+    ///
+    /// y[n] `[O, HO·WO]` = W `[O, C·KH·KW]` · col `[C·KH·KW, HO·WO]`. The im2col matrix is never stored: the
+    /// GEMM packs its panels straight from a zero-padded copy of the sample (`ImplicitIm2col`).
+    public static func forward(
+        _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool = .shared
+    ) {
+        let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
+        let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
+        let padded = g.padH == 0 && g.padW == 0 ? nil : Scratch.current.buffer(slot: 6, count: g.inChannels * hp * wp)
+        // Offsets into the padded sample: row r = (c, ky, kx) of col, column j = (oy, ox).
+        var rowOffsets = [Int](repeating: 0, count: g.patch), columnOffsets = [Int](repeating: 0, count: ohw)
+        for c in 0..<g.inChannels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    rowOffsets[(c * g.kernelHeight + ky) * g.kernelWidth + kx] = (c * hp + ky) * wp + kx
+                }
+            }
+        }
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
+            }
+        }
+        rowOffsets.withUnsafeBufferPointer { rows in
+            columnOffsets.withUnsafeBufferPointer { cols in
+                for n in 0..<g.batch {
+                    let xn = x + n * g.inChannels * hw, yn = y + n * o * ohw
+                    if let bias {
+                        for oc in 0..<o { (yn + oc * ohw).update(repeating: bias[oc], count: ohw) }
+                    }
+                    let beta: Float = bias == nil ? 0 : 1
+                    if g.isPointwise {
+                        sgemm(
+                            .none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: xn, ldb: ohw,
+                            beta: beta, c: yn, ldc: ohw, pool: pool)
+                        continue
+                    }
+                    let source: UnsafePointer<Float>
+                    if let padded {
+                        pad(xn, into: padded, g, pool: pool)
+                        source = UnsafePointer(padded)
+                    } else {
+                        source = xn
+                    }
+                    let panels = ImplicitIm2col(
+                        image: source, rowOffsets: rows.baseAddress!, columnOffsets: cols.baseAddress!,
+                        outWidth: g.outWidth, unitStride: g.strideW == 1)
+                    GEMMKernel.parallel(
+                        .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
+                        beta: beta, c: yn, ldc: ohw, pool: pool)
+                }
+            }
+        }
+    }
+
+    /// Copies one sample `[C, H, W]` into `[C, H + 2·padH, W + 2·padW]` with zero borders.
+    static func pad(
+        _ x: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool
+    ) {
+        let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
+        pool.parallelFor(g.inChannels, grain: 16) { channels in
+            for c in channels {
+                let plane = dst + c &* hp &* wp, src = x + c &* g.height &* g.width
+                plane.update(repeating: 0, count: g.padH &* wp)
+                for iy in 0..<g.height {
+                    let row = plane + (iy &+ g.padH) &* wp
+                    row.update(repeating: 0, count: g.padW)
+                    (row + g.padW).update(from: src + iy &* g.width, count: g.width)
+                    (row + (g.padW &+ g.width)).update(repeating: 0, count: g.padW)
+                }
+                (plane + (g.height &+ g.padH) &* wp).update(repeating: 0, count: g.padH &* wp)
+            }
+        }
+    }
+
+    /// Accumulates dx, dweight and dbias (each optional) from dy.
+    public static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>, _ g: Conv2DGeometry,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
+        pool: ThreadPool = .shared
+    ) {
+        let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
+        let scratch = Scratch.current
+        let col = g.isPointwise ? nil : scratch.buffer(slot: 6, count: g.patch * ohw)
+        let dcol = g.isPointwise || dx == nil ? nil : scratch.buffer(slot: 7, count: g.patch * ohw)
+        for n in 0..<g.batch {
+            let xn = x + n * g.inChannels * hw, dyn = dy + n * o * ohw
+            if let dbias {
+                for oc in 0..<o {
+                    var s: Float = 0
+                    for i in 0..<ohw { s += dyn[oc * ohw + i] }
+                    dbias[oc] += s
+                }
+            }
+            if let dweight {
+                let b: UnsafePointer<Float>
+                if let col {
+                    im2col(xn, col, g, pool: pool)
+                    b = UnsafePointer(col)
+                } else {
+                    b = xn
+                }
+                // dW [O, CKK] += dy[n] [O, OHW] · colᵀ
+                sgemm(
+                    .none, .transposed, m: o, n: g.patch, k: ohw, alpha: 1, a: dyn, lda: ohw, b: b, ldb: ohw, beta: 1,
+                    c: dweight, ldc: g.patch, pool: pool)
+            }
+            if let dx {
+                let dxn = dx + n * g.inChannels * hw
+                if let dcol {
+                    // dcol [CKK, OHW] = Wᵀ · dy[n], then scattered back onto the image.
+                    sgemm(
+                        .transposed, .none, m: g.patch, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
+                        ldb: ohw, beta: 0, c: dcol, ldc: ohw, pool: pool)
+                    col2im(dcol, dxn, g, pool: pool)
+                } else {
+                    sgemm(
+                        .transposed, .none, m: g.inChannels, n: ohw, k: o, alpha: 1, a: weight, lda: g.patch, b: dyn,
+                        ldb: ohw, beta: 1, c: dxn, ldc: ohw, pool: pool)
+                }
+            }
+        }
+    }
+}
+
+/// GEMM B panels of the im2col matrix read straight from a padded image:
+/// col[r, j] = image[rowOffsets[r] + columnOffsets[j]].
+/// A 32-column panel inside one output row with unit stride is two contiguous SIMD16 loads per row of col.
+struct ImplicitIm2col: BPanelSource {
+    let image: UnsafePointer<Float>
+    let rowOffsets: UnsafePointer<Int>
+    let columnOffsets: UnsafePointer<Int>
+    let outWidth: Int
+    let unitStride: Bool
+
+    func pack(k0: Int, kc: Int, j0: Int, nc: Int, into dst: UnsafeMutablePointer<Float>) {
+        let nr = GEMMBlocking.nr
+        var p = 0
+        while p &* nr < nc {
+            let panel = dst + p &* kc &* nr
+            let c0 = j0 &+ p &* nr
+            let cols = Swift.min(nr, nc &- p &* nr)
+            if cols == nr && unitStride && c0 / outWidth == (c0 &+ nr &- 1) / outWidth {
+                let base = image + columnOffsets[c0]
+                for kk in 0..<kc {
+                    let src = UnsafeRawPointer(base + rowOffsets[k0 &+ kk])
+                    let d = UnsafeMutableRawPointer(panel + kk &* nr)
+                    d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    d.storeBytes(
+                        of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
+                        as: SIMD16<Float>.self)
+                }
+            } else {
+                for kk in 0..<kc {
+                    let src = image + rowOffsets[k0 &+ kk]
+                    let d = panel + kk &* nr
+                    for j in 0..<nr { d[j] = j < cols ? src[columnOffsets[c0 &+ j]] : 0 }
+                }
+            }
+            p &+= 1
+        }
+    }
+}

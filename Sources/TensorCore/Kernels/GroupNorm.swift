@@ -1,0 +1,78 @@
+/// Group normalization over NCHW (PyTorch `GroupNorm(groups, C)`): statistics per (sample, group) over
+/// C/groups channels × H·W positions, then a per-channel affine.
+///
+/// Shapes: x, y, dx, dy `[N, C, HW]`; weight, bias `[C]`; mean, rstd `[N, groups]`. C must be divisible by groups.
+public enum GroupNorm {
+    /// y = (x − mean) · rstd · weight[c] + bias[c]; optionally saves mean and rstd per (n, group).
+    public static func forward(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>?,
+        bias: UnsafePointer<Float>?, batch: Int, channels: Int, spatial hw: Int, groups: Int, eps: Float,
+        mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil, pool: ThreadPool = .shared
+    ) {
+        let cpg = channels / groups, size = cpg &* hw
+        pool.parallelFor(batch &* groups, grain: max(1, 16384 / max(1, size))) { range in
+            for ng in range {
+                let base = ng &* size
+                let xg = x + base, yg = y + base
+                // One pass over values shifted by the first one (so E[d²] − E[d]² does not cancel).
+                let shift = size > 0 ? xg[0] : 0
+                let (sd, sq) = VectorOps.shiftedMoments(xg, size, shift: shift)
+                let md = sd / Float(size)
+                let mu = shift + md
+                let v = Swift.max(0, sq - sd * md)
+                let rs = 1 / (v / Float(size) + eps).squareRoot()
+                let g = ng % groups
+                for cc in 0..<cpg {
+                    let ch = g &* cpg &+ cc
+                    let scale = rs * (weight?[ch] ?? 1)
+                    let shift = (bias?[ch] ?? 0) - mu * scale
+                    let o = cc &* hw
+                    for i in 0..<hw { yg[o &+ i] = xg[o &+ i] * scale + shift }
+                }
+                mean?[ng] = mu
+                rstd?[ng] = rs
+            }
+        }
+    }
+
+    /// Accumulates dx (and dweight/dbias when given) from dy and the saved statistics.
+    public static func backward(
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>?, mean: UnsafePointer<Float>,
+        rstd: UnsafePointer<Float>, batch: Int, channels: Int, spatial hw: Int, groups: Int,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?
+    ) {
+        let cpg = channels / groups, size = cpg &* hw
+        for ng in 0..<(batch &* groups) {
+            let base = ng &* size, g = ng % groups
+            let mu = mean[ng], rs = rstd[ng]
+            var gMean: Float = 0, gxMean: Float = 0
+            for cc in 0..<cpg {
+                let ch = g &* cpg &+ cc
+                let w = weight?[ch] ?? 1
+                var dw: Float = 0, db: Float = 0
+                for i in 0..<hw {
+                    let idx = base &+ cc &* hw &+ i
+                    let xhat = (x[idx] - mu) * rs
+                    gMean += dy[idx] * w
+                    gxMean += dy[idx] * w * xhat
+                    dw += dy[idx] * xhat
+                    db += dy[idx]
+                }
+                dweight?[ch] += dw
+                dbias?[ch] += db
+            }
+            gMean /= Float(size)
+            gxMean /= Float(size)
+            if let dx {
+                for cc in 0..<cpg {
+                    let w = weight?[g &* cpg &+ cc] ?? 1
+                    for i in 0..<hw {
+                        let idx = base &+ cc &* hw &+ i
+                        let xhat = (x[idx] - mu) * rs
+                        dx[idx] += rs * (dy[idx] * w - gMean - xhat * gxMean)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// TensorCore: see the issue that builds it.

@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+
+@testable import TensorCore
+
+/// Direct convolution in double: y[n, o, oy, ox] = b[o] + Σ w[o, c, ky, kx] · x[n, c, oy·s − p + ky, ox·s − p + kx].
+func referenceConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> [Double] {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+    let ho = (h + 2 * p - kh) / s + 1, wo = (wd + 2 * p - kw) / s + 1
+    var out = [Double](repeating: 0, count: n * o * ho * wo)
+    for i in 0..<n {
+        for oc in 0..<o {
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    var acc = Double(b?[flat: oc] ?? 0)
+                    for ic in 0..<c {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = oy * s - p + ky, ix = ox * s - p + kx
+                                if iy < 0 || iy >= h || ix < 0 || ix >= wd { continue }
+                                acc +=
+                                    Double(w[flat: ((oc * c + ic) * kh + ky) * kw + kx])
+                                    * Double(x[flat: ((i * c + ic) * h + iy) * wd + ix])
+                            }
+                        }
+                    }
+                    out[((i * o + oc) * ho + oy) * wo + ox] = acc
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// Attention in double with explicit masks; fully masked rows give zeros.
+func referenceAttention(
+    q: Tensor, k: Tensor, v: Tensor, causal: Bool, keyPadding: Tensor?, additive: Tensor?,
+    scale: Double
+) throws -> [Double] {
+    let (b, h, tq, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+    let tk = k.shape[2], dv = v.shape[3]
+    let full = [b, h, tq, tk]
+    let addIdx = additive.map { Tensor.broadcastIndices(from: $0.shape, to: full) }
+    var out = [Double](repeating: 0, count: b * h * tq * dv)
+    for bb in 0..<b {
+        for hh in 0..<h {
+            for i in 0..<tq {
+                var s = [Double](repeating: -.infinity, count: tk)
+                for j in 0..<tk {
+                    if causal && j > i { continue }
+                    if let kp = keyPadding, kp[flat: bb * tk + j] == 0 { continue }
+                    var dot = 0.0
+                    for c in 0..<d {
+                        dot +=
+                            Double(q[flat: ((bb * h + hh) * tq + i) * d + c])
+                            * Double(k[flat: ((bb * h + hh) * tk + j) * d + c])
+                    }
+                    s[j] = dot * scale
+                    if let additive, let addIdx {
+                        s[j] += Double(additive[flat: addIdx[((bb * h + hh) * tq + i) * tk + j]])
+                    }
+                }
+                let m = s.max()!
+                if m == -.infinity { continue }
+                let e = s.map { exp($0 - m) }
+                let z = e.reduce(0, +)
+                for c in 0..<dv {
+                    var acc = 0.0
+                    for j in 0..<tk { acc += e[j] / z * Double(v[flat: ((bb * h + hh) * tk + j) * dv + c]) }
+                    out[((bb * h + hh) * tq + i) * dv + c] = acc
+                }
+            }
+        }
+    }
+    return out
+}
+
+func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
+    var e = 0.0
+    for i in 0..<got.count { e = max(e, abs(Double(got[flat: i]) - expected[i]) / (1 + abs(expected[i]))) }
+    return e
+}
+
+@Suite struct ConvTests {
+    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (3, 1, 0), (2, 2, 0), (5, 3, 2)])
+    func conv2dMatchesDirectLoop(kernel: Int, stride: Int, padding: Int) throws {
+        let x = try tensor([2, 5, 9, 11], seed: 11), w = try tensor([7, 5, kernel, kernel], seed: 12)
+        let b = try tensor([7], seed: 13)
+        let y = try x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        #expect(y.shape == [2, 7, (9 + 2 * padding - kernel) / stride + 1, (11 + 2 * padding - kernel) / stride + 1])
+        #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
+        let y2 = try x.conv2d(weight: w, stride: stride, padding: padding)
+        #expect(maxError(y2, referenceConv(x, w, nil, stride: stride, padding: padding)) < 1e-5)
+    }
+
+    /// Rows wider than the GEMM's 32-column panels take the contiguous (SIMD) implicit-im2col path.
+    @Test(arguments: [(3, 1, 1, 64), (3, 1, 0, 66), (3, 2, 1, 70), (1, 1, 0, 40), (5, 1, 2, 40)])
+    func conv2dWideRows(kernel: Int, stride: Int, padding: Int, width: Int) throws {
+        let x = try tensor([2, 4, 5, width], seed: 14), w = try tensor([6, 4, kernel, kernel], seed: 15)
+        let b = try tensor([6], seed: 16)
+        let y = try x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
+    }
+
+    @Test func conv2dRejectsBadShapes() throws {
+        let x = try Tensor(zeros: [1, 3, 4, 4])
+        #expect(throws: TensorError.shapeMismatch(op: "conv2d", lhs: [1, 3, 4, 4], rhs: [2, 4, 3, 3])) {
+            try x.conv2d(weight: Tensor(zeros: [2, 4, 3, 3]))
+        }
+        #expect(throws: TensorError.self) { try x.conv2d(weight: Tensor(zeros: [2, 3, 7, 7])) }
+        #expect(throws: TensorError.self) { try x.conv2d(weight: Tensor(zeros: [2, 3, 3, 3]), stride: 0) }
+        #expect(throws: TensorError.self) {
+            try x.conv2d(weight: Tensor(zeros: [2, 3, 3, 3]), bias: Tensor(zeros: [3]))
+        }
+    }
+
+    @Test func upsampleAndPool() throws {
+        let x = try tensor([2, 3, 4, 5], seed: 14)
+        let up = try x.upsampledNearest2x()
+        #expect(up.shape == [2, 3, 8, 10])
+        for p in 0..<6 {
+            for i in 0..<8 {
+                for j in 0..<10 {
+                    #expect(up[flat: (p * 8 + i) * 10 + j] == x[flat: (p * 4 + i / 2) * 5 + j / 2])
+                }
+            }
+        }
+        let pooled = try up.averagePooled(kernel: 2)
+        #expect(pooled.shape == x.shape)
+        #expect(maxRelativeError(pooled.scalars, x.scalars) < 1e-6)
+        let p3 = try x.averagePooled(kernel: 3, stride: 1)
+        #expect(p3.shape == [2, 3, 2, 3])
+        var e: Float = 0
+        for a in 0..<3 { for b in 0..<3 { e += x[flat: (1 * 4 + 1 + a) * 5 + 2 + b] } }
+        #expect(abs(p3[flat: (1 * 2 + 1) * 3 + 2] - e / 9) < 1e-6)
+        #expect(throws: TensorError.self) { try x.averagePooled(kernel: 6) }
+    }
+}
+
+@Suite struct AttentionTests {
+    @Test(arguments: [(1, 1, 1, 1, 4), (2, 3, 77, 77, 64), (1, 2, 130, 300, 40), (2, 2, 65, 20, 33)])
+    func matchesReferenceWithMasks(b: Int, h: Int, tq: Int, tk: Int, d: Int) throws {
+        let q = try tensor([b, h, tq, d], seed: 21), k = try tensor([b, h, tk, d], seed: 22)
+        let v = try tensor([b, h, tk, d + 3], seed: 23)
+        let scale = 1 / Double(d).squareRoot()
+        // Plain.
+        let plain = try Tensor.attention(query: q, key: k, value: v)
+        #expect(
+            try maxError(
+                plain, referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: nil, additive: nil, scale: scale)
+            ) < 1e-5)
+        // Key padding: the last third of each sample's keys are padding (all of them for sample 1 when b > 1).
+        var pad = try Tensor(repeating: 1, shape: [b, tk])
+        for bb in 0..<b { for j in 0..<tk where j >= tk - tk / 3 || bb == 1 { pad[flat: bb * tk + j] = 0 } }
+        let padded = try Tensor.attention(query: q, key: k, value: v, keyPadding: pad)
+        #expect(
+            try maxError(
+                padded,
+                referenceAttention(q: q, k: k, v: v, causal: false, keyPadding: pad, additive: nil, scale: scale))
+                < 1e-5)
+        // Causal + additive mask broadcast over batch and heads, with some −∞.
+        var add = try tensor([tq, tk], seed: 24)
+        for i in stride(from: 0, to: add.count, by: 7) { add[flat: i] = -.infinity }
+        if tq == tk {
+            let c = try Tensor.attention(query: q, key: k, value: v, causal: true, keyPadding: pad, additiveMask: add)
+            let e = try referenceAttention(q: q, k: k, v: v, causal: true, keyPadding: pad, additive: add, scale: scale)
+            #expect(maxError(c, e) < 1e-5)
+        }
+        let c2 = try Tensor.attention(query: q, key: k, value: v, causal: true, additiveMask: add, scale: 0.3)
+        #expect(
+            try maxError(
+                c2, referenceAttention(q: q, k: k, v: v, causal: true, keyPadding: nil, additive: add, scale: 0.3))
+                < 1e-5)
+    }
+
+    @Test func rejectsMismatchedShapes() throws {
+        let q = try Tensor(zeros: [1, 2, 3, 4])
+        #expect(throws: TensorError.shapeMismatch(op: "attention", lhs: [1, 2, 3, 4], rhs: [1, 2, 3, 5])) {
+            try Tensor.attention(query: q, key: Tensor(zeros: [1, 2, 3, 5]), value: Tensor(zeros: [1, 2, 3, 4]))
+        }
+        #expect(throws: TensorError.self) {
+            try Tensor.attention(query: q, key: q, value: q, additiveMask: Tensor(zeros: [4, 3]))
+        }
+        #expect(throws: TensorError.self) {
+            try Tensor.attention(query: q, key: q, value: q, keyPadding: Tensor(zeros: [2, 3]))
+        }
+    }
+}
