@@ -6,7 +6,7 @@ Run with the reference environment (diffusers + torch):
 For each config in CONFIGS, a folder `<name>/` holds what `PriorTransformer.save_pretrained` writes (`config.json`,
 `diffusion_pytorch_model.safetensors`) and `io.safetensors`: the inputs (noisy latents, per-item timesteps, pooled
 text embeddings, text hidden states, a text mask with padding) and diffusers' float32 outputs
-(`predicted_image_embedding`, its `post_process_latents`, the output at one shared timestep, and the output with no
+(`predicted_image_embedding` as [B, clip], its `post_process_latents`, the output at one shared timestep, and the output with no
 attention mask, which in diffusers also drops the causal mask), plus the same forward in float64 (`*.f64`) to show
 how far float32 itself rounds. All parameters are random (diffusers initialises the positional and prd embeddings
 and the CLIP statistics to zero, which would hide mistakes).
@@ -41,6 +41,10 @@ CONFIGS = {
     "c": dict(num_attention_heads=3, attention_head_dim=8, num_layers=1, embedding_dim=16, num_embeddings=6,
               time_embed_act_fn="gelu", norm_in_type="layer", embedding_proj_norm_type="layer", time_embed_dim=40,
               embedding_proj_dim=20, clip_embed_dim=12),
+    # No text tokens and no prd token (the Kandinsky-style layout): the sequence is [pooled text, time, image], the
+    # one-row positional table is zero-padded in front, and the image token's output is the prediction.
+    "d": dict(num_attention_heads=2, attention_head_dim=8, num_layers=1, embedding_dim=16, num_embeddings=0,
+              additional_embeddings=1, encoder_hid_proj_type=None, added_emb_type=None),
 }
 
 
@@ -83,22 +87,25 @@ def make_config(name, config, generator):
     batch, context = 3, c.num_embeddings
     latents = torch.randn(batch, c.embedding_dim, generator=generator)
     embeds = torch.randn(batch, c.embedding_proj_dim or c.embedding_dim, generator=generator)
-    hidden = torch.randn(batch, context, c.embedding_dim, generator=generator)
-    mask = text_mask([context, max(2, context // 2), 2], context)
+    text_tokens = c.encoder_hid_proj_type is not None
+    hidden = torch.randn(batch, context, c.embedding_dim, generator=generator) if text_tokens else None
+    mask = text_mask([context, max(2, context // 2), 2], context) if text_tokens else None
     timesteps = torch.tensor([999, 0, 417])
-    out = forward(model, latents, timesteps, embeds, hidden, mask)
-    shared = forward(model, latents, 250, embeds, hidden, mask)
-    unmasked = forward(model, latents, timesteps, embeds, hidden, None)
+    out = forward(model, latents, timesteps, embeds, hidden, mask).reshape(batch, -1)
+    shared = forward(model, latents, 250, embeds, hidden, mask).reshape(batch, -1)
+    unmasked = forward(model, latents, timesteps, embeds, hidden, None).reshape(batch, -1)
     model64 = PriorTransformer(**config).eval().double()
     model64.load_state_dict(model.state_dict())
-    out64 = forward(model64, latents.double(), timesteps, embeds.double(), hidden.double(), mask)
+    out64 = forward(model64, latents.double(), timesteps, embeds.double(), hidden.double() if text_tokens else None,
+                    mask).reshape(batch, -1)
     tensors = {
         "latents": latents, "timesteps": timesteps.to(torch.int32), "proj_embedding": embeds,
-        "encoder_hidden_states": hidden, "attention_mask": mask,
         "predicted_image_embedding": out, "post_processed": model.post_process_latents(out).detach(),
         "predicted_image_embedding.t250": shared, "predicted_image_embedding.unmasked": unmasked,
         "predicted_image_embedding.f64": out64.float(),
     }
+    if text_tokens:
+        tensors.update({"encoder_hidden_states": hidden, "attention_mask": mask})
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(folder, "io.safetensors"),
               metadata={"format": "unclip.tensor-stream/1.0", "shared_timestep": "250"})
     rel = ((out - out64).abs().max() / out64.abs().max()).item()
@@ -143,7 +150,8 @@ def to_karlo(model):
     os.makedirs(folder, exist_ok=True)
     save_file({k: v.contiguous() for k, v in out.items()}, os.path.join(folder, "prior.safetensors"))
     with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(dict(model.config), f, indent=2, default=str)
+        config = {k: v for k, v in sorted(model.config.items()) if not k.startswith("_")}
+        json.dump({"_class_name": "PriorTransformer", **config}, f, indent=2)
         f.write("\n")
 
 
@@ -206,6 +214,7 @@ def make_sampling(model, generator, steps=5, guidance=4.0):
 
 
 def main():
+    torch.set_num_threads(1)  # bit-for-bit the same files on every run
     generator = torch.Generator().manual_seed(20260)
     models = {name: make_config(name, config, generator) for name, config in CONFIGS.items()}
     to_karlo(models["a"])
