@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "PriorTests", dependencies: ["Prior"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(

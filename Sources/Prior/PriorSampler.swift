@@ -72,7 +72,8 @@ public struct PriorSampler {
             start = try rng.normal(shape: [b * n, d])  // [B·N, D]
         }
         let streams = ChainNoise(seed: seed, startingNoise: start)
-        let embeddings = try denoise(conditioning.repeatingItems(n), initialLatents: start, noise: streams, progress: progress)
+        let embeddings = try denoise(
+            conditioning.repeatingItems(n), initialLatents: start, noise: streams, progress: progress)
         return try Self.choose(embeddings, start: start, text: conditioning.textEmbedding, candidates: n)
     }
 
@@ -86,7 +87,9 @@ public struct PriorSampler {
         guard c.resolvedClipEmbedDim == c.embeddingDim else {
             throw PriorError.badConfig(
                 path: "config.json", key: "clip_embed_dim",
-                reason: "sampling needs the output width \(c.resolvedClipEmbedDim) to equal embedding_dim \(c.embeddingDim)")
+                reason:
+                    "sampling needs the output width \(c.resolvedClipEmbedDim) to equal embedding_dim \(c.embeddingDim)"
+            )
         }
         guard initialLatents.shape == [b, c.embeddingDim] else {
             throw PriorError.badInput(
@@ -100,7 +103,8 @@ public struct PriorSampler {
         if guidance.isActive {
             guard let unconditional else {
                 throw PriorError.badOption(
-                    name: "guidance", reason: "scale \(guidanceScale) needs the unconditional (empty prompt) conditioning")
+                    name: "guidance",
+                    reason: "scale \(guidanceScale) needs the unconditional (empty prompt) conditioning")
             }
             // [unconditional × B; conditional], the order the references concatenate them in.
             batch = try .concatenating(unconditional.repeatingItems(b / max(unconditional.batchSize, 1)), conditioning)

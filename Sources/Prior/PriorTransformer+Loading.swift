@@ -53,7 +53,8 @@ extension PriorTransformer {
                 path: directory,
                 reason: others.isEmpty
                     ? "no weight file (\(weightFileNames.joined(separator: ", ")))"
-                    : "several weight files (\(others.sorted().joined(separator: ", "))); name one \(weightFileNames[0])")
+                    : "several weight files (\(others.sorted().joined(separator: ", "))); name one \(weightFileNames[0])"
+            )
         }
         return directory + "/" + only
     }

@@ -43,7 +43,8 @@ public final class PriorTransformer: Module {
         encoderHiddenStatesProj = c.projectsHiddenStates ? try Linear(c.embeddingDim, inner) : nil
         positionalEmbedding = Variable(try Tensor(zeros: [1, c.positionCount, inner]))
         prdEmbedding = c.hasPrdToken ? Variable(try Tensor(zeros: [1, 1, inner])) : nil
-        transformerBlocks = try (0..<c.layers).map { _ in try PriorTransformerBlock(heads: c.heads, headDim: c.headDim) }
+        transformerBlocks = try (0..<c.layers).map { _ in try PriorTransformerBlock(heads: c.heads, headDim: c.headDim)
+        }
         normIn = c.normIn ? try LayerNorm(inner) : nil
         normOut = try LayerNorm(inner)
         projToClipEmbeddings = try Linear(inner, c.resolvedClipEmbedDim)
@@ -137,7 +138,8 @@ public final class PriorTransformer: Module {
         }
         let b = latents[0]
         guard text == [b, c.resolvedEmbeddingProjDim] else {
-            throw PriorError.badInput(name: "text embedding", shape: text, expected: "[\(b), \(c.resolvedEmbeddingProjDim)]")
+            throw PriorError.badInput(
+                name: "text embedding", shape: text, expected: "[\(b), \(c.resolvedEmbeddingProjDim)]")
         }
         if let hidden {
             let width = c.projectsHiddenStates ? c.embeddingDim : c.innerDim
@@ -150,7 +152,9 @@ public final class PriorTransformer: Module {
         }
         if let mask {
             let t = hidden?[1] ?? 0
-            guard mask == [b, t] else { throw PriorError.badInput(name: "text mask", shape: mask, expected: "[\(b), \(t)]") }
+            guard mask == [b, t] else {
+                throw PriorError.badInput(name: "text mask", shape: mask, expected: "[\(b), \(t)]")
+            }
         }
         return b
     }

@@ -73,10 +73,19 @@ import Testing
         let m = try Tensor(repeating: 1, shape: [2, 5])
         #expect(try model(x, timesteps: [3], textEmbedding: e, hiddenStates: h, mask: m).shape == [2, 12])
         let cases: [(String, () throws -> Tensor)] = [
-            ("latents", { try model(Tensor(zeros: [2, 11]), timesteps: [3], textEmbedding: e, hiddenStates: h, mask: m) }),
-            ("text embedding", { try model(x, timesteps: [3], textEmbedding: Tensor(zeros: [3, 12]), hiddenStates: h, mask: m) }),
+            (
+                "latents",
+                { try model(Tensor(zeros: [2, 11]), timesteps: [3], textEmbedding: e, hiddenStates: h, mask: m) }
+            ),
+            (
+                "text embedding",
+                { try model(x, timesteps: [3], textEmbedding: Tensor(zeros: [3, 12]), hiddenStates: h, mask: m) }
+            ),
             ("text hidden states", { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: nil, mask: nil) }),
-            ("text mask", { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: h, mask: Tensor(zeros: [2, 4])) }),
+            (
+                "text mask",
+                { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: h, mask: Tensor(zeros: [2, 4])) }
+            ),
             ("timesteps", { try model(x, timesteps: [1, 2, 3], textEmbedding: e, hiddenStates: h, mask: m) }),
             (
                 "positional_embedding",

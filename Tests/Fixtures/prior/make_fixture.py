@@ -18,10 +18,16 @@ made by inverting diffusers' conversion script, with `clip_mean`/`clip_std` stor
 (squaredcos_cap_v2, fixed_small_log, prediction_type=sample, clip_sample_range=5), classifier-free guidance with
 scale 4 over the [unconditional; conditional] batch, where the unconditional text is a fixed random stand-in for
 the empty prompt's embeddings (mask: start and end token only). The initial latents and the per-step noise are
-explicit inputs: the scheduler's `randn_tensor` is replaced by a function returning the recorded noise.
+explicit inputs: the scheduler's `randn_tensor` is replaced by a function returning the recorded noise. The loop is
+run twice: with diffusers' float32 scheduler tables (`samples`, `image.embed`) and with the same tables computed in
+float64 (`*.f64tables`), since diffusers' float32 coefficients round visibly at t = 999 and t = 0.
+
+torch's float32 kernels are not bit-reproducible from run to run here (differences of an ulp or so), so rerunning
+the script changes the output files in their last bits.
 """
 
 import json
+import math
 import os
 
 import torch
@@ -170,47 +176,69 @@ def make_sampling(model, generator, steps=5, guidance=4.0):
     hidden = torch.cat([uncond_hidden, cond_hidden])
     mask = torch.cat([uncond_mask, cond_mask])
 
-    scheduler = UnCLIPScheduler(variance_type="fixed_small_log", prediction_type="sample", num_train_timesteps=1000,
-                                clip_sample=True, clip_sample_range=5.0, beta_schedule="squaredcos_cap_v2")
-    scheduler.set_timesteps(steps)
-    timesteps = scheduler.timesteps
-    latents = torch.randn(batch, dim, generator=generator) * scheduler.init_noise_sigma
+    def make_scheduler(float64_tables):
+        scheduler = UnCLIPScheduler(variance_type="fixed_small_log", prediction_type="sample",
+                                    num_train_timesteps=1000, clip_sample=True, clip_sample_range=5.0,
+                                    beta_schedule="squaredcos_cap_v2")
+        if float64_tables:
+            # The same tables computed in float64 (diffusers builds them in float32, which rounds visibly in
+            # the coefficients at t = 999 and t = 0); the step formulas are unchanged.
+            alpha_bar = lambda s: math.cos((s + 0.008) / 1.008 * math.pi / 2) ** 2
+            betas = torch.tensor([min(1 - alpha_bar((i + 1) / 1000) / alpha_bar(i / 1000), 0.999)
+                                  for i in range(1000)], dtype=torch.float64)
+            scheduler.betas = betas
+            scheduler.alphas = 1.0 - betas
+            scheduler.alphas_cumprod = torch.cumprod(scheduler.alphas, dim=0)
+            scheduler.one = torch.tensor(1.0, dtype=torch.float64)
+        scheduler.set_timesteps(steps)
+        return scheduler
+
+    timesteps = make_scheduler(False).timesteps
+    initial = torch.randn(batch, dim, generator=generator)  # init_noise_sigma is 1
     step_noise = torch.randn(steps, batch, dim, generator=generator)
-    used = []
 
-    def recorded_noise(shape, dtype=None, generator=None, device=None, **_):
-        assert tuple(shape) == (batch, dim)
-        used.append(step_noise[len(used)])
-        return step_noise[len(used) - 1].to(dtype)
+    def run(scheduler):
+        used = []
 
-    original = unclip_module.randn_tensor
-    unclip_module.randn_tensor = recorded_noise
-    initial = latents.clone()
-    samples = []
-    try:
-        for i, t in enumerate(timesteps):
-            model_input = torch.cat([latents] * 2)
-            with torch.no_grad():
-                predicted = model(model_input, timestep=t, proj_embedding=prompt_embeds,
-                                  encoder_hidden_states=hidden, attention_mask=mask).predicted_image_embedding
-            uncond, text = predicted.chunk(2)
-            predicted = uncond + guidance * (text - uncond)
-            prev = None if i + 1 == len(timesteps) else timesteps[i + 1]
-            latents = scheduler.step(predicted, timestep=t, sample=latents, prev_timestep=prev).prev_sample
-            samples.append(latents)
-    finally:
-        unclip_module.randn_tensor = original
-    image_embeds = model.post_process_latents(latents).detach()
+        def recorded_noise(shape, dtype=None, generator=None, device=None, **_):
+            assert tuple(shape) == (batch, dim)
+            used.append(step_noise[len(used)])
+            return used[-1].to(dtype)
+
+        original = unclip_module.randn_tensor
+        unclip_module.randn_tensor = recorded_noise
+        latents = initial.clone() * scheduler.init_noise_sigma
+        samples = []
+        try:
+            for i, t in enumerate(scheduler.timesteps):
+                model_input = torch.cat([latents] * 2)
+                with torch.no_grad():
+                    predicted = model(model_input, timestep=t, proj_embedding=prompt_embeds,
+                                      encoder_hidden_states=hidden, attention_mask=mask).predicted_image_embedding
+                uncond, text = predicted.chunk(2)
+                predicted = uncond + guidance * (text - uncond)
+                prev = None if i + 1 == len(scheduler.timesteps) else scheduler.timesteps[i + 1]
+                latents = scheduler.step(predicted, timestep=t, sample=latents, prev_timestep=prev).prev_sample
+                samples.append(latents.float())
+        finally:
+            unclip_module.randn_tensor = original
+        return torch.stack(samples), model.post_process_latents(latents.float()).detach(), len(used)
+
+    samples, image_embeds, draws = run(make_scheduler(False))
+    samples64, image_embeds64, _ = run(make_scheduler(True))
     tensors = {
         "text.embed": cond_embeds, "text.hidden": cond_hidden, "text.mask": cond_mask,
         "uncond.embed": uncond_embeds[:1], "uncond.hidden": uncond_hidden[:1], "uncond.mask": uncond_mask[:1],
-        "initial_latents": initial, "step_noise": torch.stack(used), "timesteps": timesteps.to(torch.int32),
-        "samples": torch.stack(samples), "image.embed": image_embeds,
+        "initial_latents": initial, "step_noise": step_noise[:draws], "timesteps": timesteps.to(torch.int32),
+        "samples": samples, "image.embed": image_embeds,
+        "samples.f64tables": samples64, "image.embed.f64tables": image_embeds64,
     }
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(HERE, "sampling.safetensors"),
               metadata={"format": "unclip.tensor-stream/1.0", "config": "a", "steps": str(steps),
                         "guidance": str(guidance)})
-    print(f"sampling: timesteps {timesteps.tolist()}, {len(used)} noise draws")
+    rel = ((image_embeds - image_embeds64).abs().max() / image_embeds64.abs().max()).item()
+    print(f"sampling: timesteps {timesteps.tolist()}, {draws} noise draws; float32 vs float64 scheduler tables: "
+          f"image.embed max relative difference {rel:.2e}")
 
 
 def main():
