@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "unclip-png", targets: ["unclip-png"]),
         .executable(name: "unclip-shapes", targets: ["unclip-shapes"]),
         .executable(name: "unclip-bench", targets: ["unclip-bench"]),
+        .executable(name: "unclip-prior", targets: ["unclip-prior"]),
     ],
     targets: [
         // Libraries
@@ -60,6 +61,9 @@ let package = Package(
             name: "unclip-shapes", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"],
             swiftSettings: vectorFlags),
         .executableTarget(
+            name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
@@ -88,7 +92,7 @@ let package = Package(
             linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TensorStream", "Imaging", "unclip-tensors", "unclip-png", "unclip-shapes"],
+            dependencies: ["TensorStream", "Imaging", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-prior"],
             swiftSettings: vectorFlags),
     ],
     swiftLanguageModes: [.v5]

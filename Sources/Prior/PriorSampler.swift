@@ -98,6 +98,9 @@ public struct PriorSampler {
         guard steps >= 2, steps <= schedule.trainingSteps else {
             throw PriorError.badOption(name: "steps", reason: "must be in 2...\(schedule.trainingSteps), got \(steps)")
         }
+        _ = try model.checkInputs(
+            [b, c.embeddingDim], conditioning.textEmbedding.shape, conditioning.hiddenStates?.shape,
+            conditioning.mask?.shape)
         let guidance = try ClassifierFreeGuidance(scale: guidanceScale)
         var batch = conditioning
         if guidance.isActive {

@@ -131,7 +131,7 @@ public final class PriorTransformer: Module {
     }
 
     /// Validates the input shapes against the configuration and returns the batch size.
-    private func checkInputs(_ latents: [Int], _ text: [Int], _ hidden: [Int]?, _ mask: [Int]?) throws -> Int {
+    func checkInputs(_ latents: [Int], _ text: [Int], _ hidden: [Int]?, _ mask: [Int]?) throws -> Int {
         let c = configuration
         guard latents.count == 2, latents[1] == c.embeddingDim, latents[0] > 0 else {
             throw PriorError.badInput(name: "latents", shape: latents, expected: "[B, \(c.embeddingDim)]")
@@ -139,21 +139,21 @@ public final class PriorTransformer: Module {
         let b = latents[0]
         guard text == [b, c.resolvedEmbeddingProjDim] else {
             throw PriorError.badInput(
-                name: "text embedding", shape: text, expected: "[\(b), \(c.resolvedEmbeddingProjDim)]")
+                name: "text.embed", shape: text, expected: "[\(b), \(c.resolvedEmbeddingProjDim)]")
         }
         if let hidden {
             let width = c.projectsHiddenStates ? c.embeddingDim : c.innerDim
             guard hidden.count == 3, hidden[0] == b, hidden[2] == width else {
-                throw PriorError.badInput(name: "text hidden states", shape: hidden, expected: "[\(b), T, \(width)]")
+                throw PriorError.badInput(name: "text.hidden", shape: hidden, expected: "[\(b), T, \(width)]")
             }
         } else if c.projectsHiddenStates {
             throw PriorError.badInput(
-                name: "text hidden states", shape: [], expected: "[\(b), \(c.textLength), \(c.embeddingDim)]")
+                name: "text.hidden", shape: [], expected: "[\(b), \(c.textLength), \(c.embeddingDim)]")
         }
         if let mask {
             let t = hidden?[1] ?? 0
             guard mask == [b, t] else {
-                throw PriorError.badInput(name: "text mask", shape: mask, expected: "[\(b), \(t)]")
+                throw PriorError.badInput(name: "text.mask", shape: mask, expected: "[\(b), \(t)]")
             }
         }
         return b
@@ -183,7 +183,7 @@ public final class PriorTransformer: Module {
         let (b, t) = (mask.shape[0], mask.shape[1])
         guard t + configuration.additionalEmbeddings == s, configuration.positionCount == s else {
             throw PriorError.badInput(
-                name: "text mask", shape: mask.shape,
+                name: "text.mask", shape: mask.shape,
                 expected: "T + additional_embeddings (\(configuration.additionalEmbeddings)) = \(s) tokens")
         }
         var out = try Tensor(zeros: [b, 1, s, s])

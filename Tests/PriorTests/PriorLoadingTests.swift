@@ -78,12 +78,12 @@ import Testing
                 { try model(Tensor(zeros: [2, 11]), timesteps: [3], textEmbedding: e, hiddenStates: h, mask: m) }
             ),
             (
-                "text embedding",
+                "text.embed",
                 { try model(x, timesteps: [3], textEmbedding: Tensor(zeros: [3, 12]), hiddenStates: h, mask: m) }
             ),
-            ("text hidden states", { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: nil, mask: nil) }),
+            ("text.hidden", { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: nil, mask: nil) }),
             (
-                "text mask",
+                "text.mask",
                 { try model(x, timesteps: [3], textEmbedding: e, hiddenStates: h, mask: Tensor(zeros: [2, 4])) }
             ),
             ("timesteps", { try model(x, timesteps: [1, 2, 3], textEmbedding: e, hiddenStates: h, mask: m) }),

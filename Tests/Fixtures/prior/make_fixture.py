@@ -14,7 +14,7 @@ and the CLIP statistics to zero, which would hide mistakes).
 `karlo/` holds config `a`'s weights in Karlo's original layout (`model.` prefix, per-head interleaved `c_qkv`, ...),
 made by inverting diffusers' conversion script, with `clip_mean`/`clip_std` stored as [D] as in Karlo's stats file.
 
-`sampling.safetensors` runs the prior half of diffusers' `UnCLIPPipeline` with config `a`: `UnCLIPScheduler`
+`sampling.safetensors` (and `a/unconditional.safetensors`, its empty-prompt stand-in) runs the prior half of diffusers' `UnCLIPPipeline` with config `a`: `UnCLIPScheduler`
 (squaredcos_cap_v2, fixed_small_log, prediction_type=sample, clip_sample_range=5), classifier-free guidance with
 scale 4 over the [unconditional; conditional] batch, where the unconditional text is a fixed random stand-in for
 the empty prompt's embeddings (mask: start and end token only). The initial latents and the per-step noise are
@@ -224,6 +224,10 @@ def make_sampling(model, generator, steps=5, guidance=4.0):
             unclip_module.randn_tensor = original
         return torch.stack(samples), model.post_process_latents(latents.float()).detach(), len(used)
 
+    # Makes folder a a complete prior model for PriorSampler and the unclip-prior stage.
+    save_file({"text.embed": uncond_embeds[:1].contiguous(), "text.hidden": uncond_hidden[:1].contiguous(),
+               "text.mask": uncond_mask[:1].contiguous()}, os.path.join(HERE, "a", "unconditional.safetensors"),
+              metadata={"format": "unclip.tensor-stream/1.0"})
     samples, image_embeds, draws = run(make_scheduler(False))
     samples64, image_embeds64, _ = run(make_scheduler(True))
     tensors = {
