@@ -22,6 +22,9 @@ explicit inputs: the scheduler's `randn_tensor` is replaced by a function return
 run twice: with diffusers' float32 scheduler tables (`samples`, `image.embed`) and with the same tables computed in
 float64 (`*.f64tables`), since diffusers' float32 coefficients round visibly at t = 999 and t = 0.
 
+`make_fixture.py --karlo-size DIR` writes the default (Karlo) configuration with random weights (4 GB) and batch-2
+io to DIR instead, for the opt-in `PriorBenchmarkTests` (UNCLIP_PRIOR_KARLO=DIR), and times PyTorch's forward.
+
 torch's float32 kernels are not bit-reproducible from run to run here (differences of an ulp or so), so rerunning
 the script changes the output files in their last bits.
 """
@@ -29,6 +32,7 @@ the script changes the output files in their last bits.
 import json
 import math
 import os
+import sys
 
 import torch
 from diffusers import PriorTransformer, UnCLIPScheduler
@@ -245,7 +249,34 @@ def make_sampling(model, generator, steps=5, guidance=4.0):
           f"image.embed max relative difference {rel:.2e}")
 
 
+def make_karlo_size(folder):
+    """The default (Karlo, 1.02 B parameters) config with random weights and batch-2 io, outside the repository."""
+    import time
+    torch.set_num_threads(2)
+    generator = torch.Generator().manual_seed(7)
+    model = PriorTransformer().eval()
+    randomize(model, generator)
+    model.save_pretrained(folder, safe_serialization=True)
+    c = model.config
+    latents = torch.randn(2, c.embedding_dim, generator=generator)
+    embeds = torch.randn(2, c.embedding_dim, generator=generator)
+    hidden = torch.randn(2, c.num_embeddings, c.embedding_dim, generator=generator)
+    mask = text_mask([9, 2], c.num_embeddings)
+    times = []
+    for _ in range(4):
+        start = time.perf_counter()
+        out = forward(model, latents, torch.tensor([500, 500]), embeds, hidden, mask)
+        times.append(time.perf_counter() - start)
+    save_file({"latents": latents, "timesteps": torch.tensor([500, 500], dtype=torch.int32), "proj_embedding": embeds,
+               "encoder_hidden_states": hidden, "attention_mask": mask, "predicted_image_embedding": out},
+              os.path.join(folder, "io.safetensors"))
+    print(f"karlo size: PyTorch forward (batch 2, 2 threads): {', '.join(f'{t:.3f}' for t in times)} s")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--karlo-size":
+        make_karlo_size(sys.argv[2])
+        return
     torch.set_num_threads(1)  # bit-for-bit the same files on every run
     generator = torch.Generator().manual_seed(20260)
     models = {name: make_config(name, config, generator) for name, config in CONFIGS.items()}
