@@ -56,6 +56,29 @@ import Testing
         #expect(replay.metadata["provenance"]?.components(separatedBy: "\n").count == 2)
     }
 
+    @Test func samplesPerPromptRepeatsEveryItem() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.write([Self.textFrame(batch: 2)], to: dir.appendingPathComponent("text.st"))
+        let r = try Shell.run(
+            "unclip-prior -m '\(Self.model)' --steps 3 --samples-per-prompt 3 --seed 1 < text.st > out.st"
+                + " && unclip-prior -m '\(Self.model)' --steps 3 --samples-per-prompt 3 < out.st > replay.st",
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try Frame(contentsOf: dir.appendingPathComponent("out.st").path)
+        let replay = try Frame(contentsOf: dir.appendingPathComponent("replay.st").path)
+        #expect(out["image.embed"]?.shape == [6, 32])
+        #expect(out["text.tokens"]?.shape == [6, 3])
+        #expect(out.metadata["prompt"] == "[\"a\",\"a\",\"a\",\"b\",\"b\",\"b\"]")
+        let embeds = try out["image.embed"]?.floats() ?? []
+        #expect(embeds[0..<32] != embeds[32..<64], "samples of one prompt differ")
+        let hidden = try out["text.hidden"]?.floats() ?? []
+        #expect(hidden[0..<256] == hidden[512..<768] && hidden[768..<1024] == hidden[1280..<1536])
+        // A frame that carries its samples' noise is replayed as it is, not repeated again.
+        #expect(replay["image.embed"]?.shape == [6, 32])
+        #expect(try replay["image.embed"]?.floats() == embeds)
+    }
+
     @Test func failuresNameTheProblem() throws {
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
