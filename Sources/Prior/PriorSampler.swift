@@ -60,6 +60,8 @@ public struct PriorSampler {
     ) throws -> Sample {
         let b = conditioning.batchSize, d = model.configuration.embeddingDim
         guard candidates >= 1 else { throw PriorError.badOption(name: "candidates", reason: "must be ≥ 1") }
+        _ = try model.checkInputs(
+            [b, d], conditioning.textEmbedding.shape, conditioning.hiddenStates?.shape, conditioning.mask?.shape)
         let n = initialNoise == nil ? candidates : 1
         let start: Tensor
         if let initialNoise {
