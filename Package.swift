@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "unclip-bench", targets: ["unclip-bench"]),
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
+        .executable(name: "unclip-prior", targets: ["unclip-prior"]),
     ],
     targets: [
         // Libraries
@@ -62,6 +63,9 @@ let package = Package(
             name: "unclip-shapes", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"],
             swiftSettings: vectorFlags),
         .executableTarget(
+            name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
@@ -83,7 +87,8 @@ let package = Package(
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "PriorTests", dependencies: ["Prior"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
@@ -99,7 +104,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image",
+                "unclip-image", "unclip-prior",
             ],
             swiftSettings: vectorFlags),
     ],
