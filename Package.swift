@@ -39,7 +39,8 @@ let package = Package(
             name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "NN", dependencies: ["TensorCore", "TensorStream"], swiftSettings: kernelFlags,
+            name: "NN", dependencies: ["TensorCore", "TensorStream"], exclude: ["README.md"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], swiftSettings: kernelFlags,
