@@ -43,7 +43,8 @@ let package = Package(
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], swiftSettings: kernelFlags,
+            name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], exclude: ["Model/README.md"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
