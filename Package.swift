@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,

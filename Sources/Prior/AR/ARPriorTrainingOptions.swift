@@ -1,0 +1,22 @@
+/// Optimisation settings of `ARPriorTrainer`: AdamW with linear warm-up then cosine decay, global-norm clipping.
+public struct ARPriorTrainingOptions: Equatable, Sendable {
+    /// Total optimizer steps (the end of the cosine).
+    public var steps = 1000
+    /// Items per step.
+    public var batchSize = 32
+    /// Peak learning rate.
+    public var learningRate: Float = 3e-4
+    /// Learning rate at the end of the cosine.
+    public var minimumLearningRate: Float = 3e-5
+    /// Linear warm-up steps.
+    public var warmupSteps = 100
+    /// AdamW decoupled weight decay.
+    public var weightDecay: Float = 0.01
+    /// Global gradient-norm clip (0 = none).
+    public var gradientClip: Float = 1
+    /// Seed of the parameter initialisation and of the batch / dropout stream.
+    public var seed: UInt64 = 0
+
+    /// The defaults.
+    public init() {}
+}
