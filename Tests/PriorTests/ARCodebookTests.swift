@@ -120,6 +120,8 @@ import Testing
         #expect(try loaded.encode(images: data.imageEmbeddings) == codes)
         var wrong = c
         wrong.components = c.components == 1 ? 2 : c.components - 1
-        #expect(throws: PriorError.self) { try ARPriorCodebook(contentsOf: dir + "/codebook.safetensors", configuration: wrong) }
+        #expect(throws: PriorError.self) {
+            try ARPriorCodebook(contentsOf: dir + "/codebook.safetensors", configuration: wrong)
+        }
     }
 }

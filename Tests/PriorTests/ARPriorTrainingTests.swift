@@ -11,7 +11,8 @@ import Testing
         let all = try ARFixtures.data(count: 1100, seed: 11)
         let (training, heldOut) = try all.splitting(heldOut: 100)
         var options = ARPriorTrainingOptions()
-        options.steps = Int(ProcessInfo.processInfo.environment["AR_STEPS"] ?? "800") ?? 800  // AR_STEPS=1500: a longer run
+        // AR_STEPS=1500 in the environment runs longer.
+        options.steps = Int(ProcessInfo.processInfo.environment["AR_STEPS"] ?? "800") ?? 800
         options.batchSize = 32
         options.learningRate = 3e-3
         options.minimumLearningRate = 3e-4

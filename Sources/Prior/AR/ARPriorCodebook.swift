@@ -132,7 +132,9 @@ public struct ARPriorCodebook: Sendable {
         let tensors = Dictionary(file.tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         let (k, d) = (c.components, c.embeddingDim)
         func read(_ name: String, _ shape: [Int]) throws -> [Float] {
-            guard let t = tensors[name] else { throw PriorError.badModelFile(path: path, reason: "no tensor '\(name)'") }
+            guard let t = tensors[name] else {
+                throw PriorError.badModelFile(path: path, reason: "no tensor '\(name)'")
+            }
             guard t.shape == shape else { throw PriorError.badInput(name: name, shape: t.shape, expected: "\(shape)") }
             let values = t.scalars
             guard values.allSatisfy(\.isFinite) else {

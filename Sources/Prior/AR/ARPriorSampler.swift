@@ -46,7 +46,8 @@ public struct ARPriorSampler {
         guard guidanceScale.isFinite else { throw PriorError.badOption(name: "guidance", reason: "must be finite") }
         let c = prior.configuration, codebook = prior.codebook
         guard textEmbedding.rank == 2, textEmbedding.shape[0] >= 1, textEmbedding.shape[1] == c.embeddingDim else {
-            throw PriorError.badInput(name: "text.embed", shape: textEmbedding.shape, expected: "[B, \(c.embeddingDim)]")
+            throw PriorError.badInput(
+                name: "text.embed", shape: textEmbedding.shape, expected: "[B, \(c.embeddingDim)]")
         }
         let b = textEmbedding.shape[0]
         guard tokens.count == b * c.textLength else {
@@ -79,7 +80,8 @@ public struct ARPriorSampler {
                     let uncond = (item * rows + step) * v
                     for j in 0..<v { row[j] = logits[uncond + j] + guidanceScale * (row[j] - logits[uncond + j]) }
                 }
-                codes[item].append(Self.pick(logits: row, temperature: temperature, topP: topP, uniform: uniforms[item]))
+                codes[item].append(
+                    Self.pick(logits: row, temperature: temperature, topP: topP, uniform: uniforms[item]))
             }
             progress?(step + 1)
         }

@@ -53,7 +53,8 @@ public struct ARPriorTrainingData {
         return try ARPriorTrainingData(
             tokens: indices.flatMap { tokens[($0 * t)..<(($0 + 1) * t)] },
             mask: indices.flatMap { mask[($0 * t)..<(($0 + 1) * t)] },
-            textEmbeddings: Tensor(shape: [indices.count, d], scalars: indices.flatMap { text[($0 * d)..<(($0 + 1) * d)] }),
+            textEmbeddings: Tensor(
+                shape: [indices.count, d], scalars: indices.flatMap { text[($0 * d)..<(($0 + 1) * d)] }),
             imageEmbeddings: Tensor(
                 shape: [indices.count, d], scalars: indices.flatMap { image[($0 * d)..<(($0 + 1) * d)] }))
     }
