@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
+        .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
     ],
     targets: [
         // Libraries
@@ -66,6 +67,9 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-prior-ar", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
@@ -106,7 +110,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image", "unclip-prior",
+                "unclip-image", "unclip-prior", "unclip-prior-ar", "Prior", "TensorCore",
             ],
             swiftSettings: vectorFlags),
     ],
