@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
