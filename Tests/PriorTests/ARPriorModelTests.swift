@@ -95,3 +95,36 @@ import Testing
         #expect(throws: PriorError.self) { try ARPrior(directory: dir + "/missing") }
     }
 }
+
+/// The key/value cache gives the logits of the full forward pass.
+@Suite struct ARPriorCacheTests {
+    @Test func cachedLogitsMatchTheFullForward() throws {
+        let (prior, data) = try ARFixtures.prior()
+        let c = prior.configuration, v = c.codeBuckets, n = c.components - 1
+        let batch = try data.rows([0, 3, 5])
+        let all = try prior.codebook.encode(images: batch.imageEmbeddings)
+        let codes = (0..<3).flatMap { all[($0 * c.components)..<($0 * c.components + n)] }
+        let full = try prior.transformer.logits(
+            ARPriorInputs(
+                tokens: batch.tokens, mask: batch.mask, textEmbedding: batch.textEmbeddings, dotTokens: [1, 5, 9],
+                codes: codes, dropped: [false, true, false])
+        ).scalars  // [3, K, V]
+        var (cache, next) = try prior.transformer.start(
+            ARPriorInputs(
+                tokens: batch.tokens, mask: batch.mask, textEmbedding: batch.textEmbeddings, dotTokens: [1, 5, 9],
+                dropped: [false, true, false]))
+        var worst: Float = 0
+        for step in 0...n {
+            let got = next.scalars
+            for item in 0..<3 {
+                for j in 0..<v {
+                    worst = max(worst, abs(got[item * v + j] - full[(item * (n + 1) + step) * v + j]))
+                }
+            }
+            if step < n { next = try cache.next(codes: (0..<3).map { codes[$0 * n + step] }) }
+        }
+        #expect(worst < 1e-4)
+        #expect(cache.length == c.contextLength)
+        #expect(throws: PriorError.self) { try cache.next(codes: [0, 0, 0]) }
+    }
+}

@@ -8,8 +8,8 @@ import NN
 ///
 /// **Randomness, exactly.** One stream `PhiloxRandom(seed)`: B uniforms u_b pick each item's cosine, the training
 /// quantile at probability ½ + ½·u_b; then for each code position k = 0 … K − 1, B uniforms pick item b's code by
-/// inverse CDF over the kept (top-p) buckets in descending probability order. No KV cache: each step reruns the
-/// prefix (the result is the same, only slower).
+/// inverse CDF over the kept (top-p) buckets in descending probability order. Keys and values are cached
+/// (`ARPriorCache`): one token per step after the conditioning.
 public struct ARPriorSampler {
     /// The model.
     public let prior: ARPrior
@@ -68,22 +68,23 @@ public struct ARPriorSampler {
         }
         let k = c.components, v = c.codeBuckets
         var codes = [[Int]](repeating: [], count: b)
+        var (cache, next) = try prior.transformer.start(inputs)  // next: [B or 2B, V], predicting code 0
         for step in 0..<k {
-            inputs.codes = guided ? (codes + codes).flatMap { $0 } : codes.flatMap { $0 }
-            let logits = try prior.transformer.logits(inputs).scalars  // [B or 2B, step + 1, V]
-            let rows = step + 1
+            let logits = next.scalars
             let uniforms = try rng.uniform(shape: [b]).scalars
+            var chosen: [Int] = []
             for item in 0..<b {
-                let cond = ((guided ? b + item : item) * rows + step) * v
+                let cond = (guided ? b + item : item) * v
                 var row = Array(logits[cond..<(cond + v)])
                 if guided {
-                    let uncond = (item * rows + step) * v
+                    let uncond = item * v
                     for j in 0..<v { row[j] = logits[uncond + j] + guidanceScale * (row[j] - logits[uncond + j]) }
                 }
-                codes[item].append(
-                    Self.pick(logits: row, temperature: temperature, topP: topP, uniform: uniforms[item]))
+                chosen.append(Self.pick(logits: row, temperature: temperature, topP: topP, uniform: uniforms[item]))
+                codes[item].append(chosen[item])
             }
             progress?(step + 1)
+            if step + 1 < k { next = try cache.next(codes: guided ? chosen + chosen : chosen) }
         }
         let flat = codes.flatMap { $0 }
         return Sample(imageEmbeddings: try codebook.decode(flat), codes: flat, dotTokens: dots)

@@ -53,7 +53,22 @@ public final class ARPriorTransformer: Module {
 
     /// The forward pass through `tape`. Returns logits [B, n + 1, codeBuckets]: row j predicts code j.
     public func forward(_ inputs: ARPriorInputs, tape: Tape) throws -> Variable {
-        let c = configuration, w = c.width
+        try validate(inputs)
+        let t = inputs.textLength, n = inputs.codeCount
+        var x = try embed(inputs, tape: tape)  // x: [B, S, C], S = T + 2 + n
+        let s = t + 2 + n
+        let mask = try attentionMask(inputs, sequenceLength: s)  // [B, 1, S, S]
+        for block in blocks {
+            x = try block(x, mask: mask, tape: tape)  // [B, S, C]
+        }
+        x = try normOut(x, tape: tape)  // [B, S, C]
+        let outputs = try tape.split(x, sizes: [t + 1, n + 1], axis: 1)[1]  // [B, n + 1, C]
+        return try head(outputs, tape: tape)  // [B, n + 1, codeBuckets]
+    }
+
+    /// Checks the inputs against the configuration (lengths, widths, every id in its vocabulary).
+    func validate(_ inputs: ARPriorInputs) throws {
+        let c = configuration
         let b = inputs.batchSize, t = inputs.textLength, n = inputs.codeCount
         guard t == c.textLength else {
             throw PriorError.badInput(name: "text.tokens", shape: [b, t], expected: "[\(b), \(c.textLength)]")
@@ -68,7 +83,12 @@ public final class ARPriorTransformer: Module {
         try check(inputs.tokens, below: c.textVocabSize, name: "text.tokens")
         try check(inputs.dotTokens, below: c.dotBuckets, name: "dot tokens")
         try check(inputs.codes, below: c.codeBuckets, name: "codes")
+    }
 
+    /// The token sequence with positions added: [B, S, C], S = T + 2 + n. Inputs must be validated.
+    func embed(_ inputs: ARPriorInputs, tape: Tape) throws -> Variable {
+        let c = configuration, w = c.width
+        let b = inputs.batchSize, t = inputs.textLength, n = inputs.codeCount
         // keep: [B, 1, 1], 1 for conditioned items, 0 for dropped ones.
         let keepValues = inputs.dropped.map { $0 ? Float(0) : 1 }
         let keep = Variable.constant(try Tensor(shape: [b, 1, 1], scalars: keepValues))
@@ -81,21 +101,17 @@ public final class ARPriorTransformer: Module {
         let textMixed = try tape.add(tape.multiply(text, keep), tape.multiply(drop, nullText))  // [B, 1, C]
         var parts = [captionMixed, textMixed, try dotEmbedding(inputs.dotTokens, shape: [b, 1], tape: tape)]
         if n > 0 { parts.append(try codeEmbedding(inputs.codes, shape: [b, n], tape: tape)) }  // [B, n, C]
-        var x = try tape.concatenate(parts, axis: 1)  // x: [B, S, C], S = T + 2 + n
-        let s = t + 2 + n
-        let positions =
-            s == c.contextLength
-            ? positionalEmbedding
-            : try tape.split(positionalEmbedding, sizes: [s, c.contextLength - s], axis: 1)[0]  // [1, S, C]
-        x = try tape.add(x, positions)  // [B, S, C]
+        let x = try tape.concatenate(parts, axis: 1)  // [B, S, C]
+        return try tape.add(x, positions(0..<(t + 2 + n), tape: tape))  // [B, S, C]
+    }
 
-        let mask = try attentionMask(inputs, sequenceLength: s)  // [B, 1, S, S]
-        for block in blocks {
-            x = try block(x, mask: mask, tape: tape)  // [B, S, C]
-        }
-        x = try normOut(x, tape: tape)  // [B, S, C]
-        let outputs = try tape.split(x, sizes: [t + 1, n + 1], axis: 1)[1]  // [B, n + 1, C]
-        return try head(outputs, tape: tape)  // [B, n + 1, codeBuckets]
+    /// Rows `range` of the positional embedding: [1, range.count, C].
+    func positions(_ range: Range<Int>, tape: Tape) throws -> Variable {
+        let rows = configuration.contextLength
+        if range == 0..<rows { return positionalEmbedding }
+        let sizes = [range.lowerBound, range.count, rows - range.upperBound].filter { $0 > 0 }
+        let index = range.lowerBound > 0 ? 1 : 0
+        return try tape.split(positionalEmbedding, sizes: sizes, axis: 1)[index]
     }
 
     /// Causal mask plus caption key padding, additive: 0 where query i may attend to key j, −1e9 elsewhere.
