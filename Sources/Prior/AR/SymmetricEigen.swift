@@ -26,51 +26,59 @@ public struct SymmetricEigen: Sendable {
                 throw PriorError.badInput(name: "matrix", shape: [n, n], expected: "a symmetric matrix")
             }
         }
-        var v = [Double](repeating: 0, count: n * n)  // columns = eigenvectors while iterating
-        for i in 0..<n { v[i * n + i] = 1 }
+        var w = [Double](repeating: 0, count: n * n)  // rows = eigenvectors (Vᵀ) while iterating
+        for i in 0..<n { w[i * n + i] = 1 }
         let total = a.reduce(0) { $0 + $1 * $1 }
-        for _ in 0..<maxSweeps {
-            var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<n { off += a[i * n + j] * a[i * n + j] } }
-            if off <= 1e-30 * total || off == 0 { break }
-            for p in 0..<n {
-                for q in (p + 1)..<n {
-                    let apq = a[p * n + q]
-                    if apq == 0 { continue }
-                    // Rotation P (P_pp = P_qq = c, P_pq = s, P_qp = −s) with A' = Pᵀ A P and A'_pq = 0.
-                    let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for k in 0..<n {  // A ← A P (columns p, q)
-                        let akp = a[k * n + p], akq = a[k * n + q]
-                        a[k * n + p] = c * akp - s * akq
-                        a[k * n + q] = s * akp + c * akq
-                    }
-                    for k in 0..<n {  // A ← Pᵀ A (rows p, q)
-                        let apk = a[p * n + k], aqk = a[q * n + k]
-                        a[p * n + k] = c * apk - s * aqk
-                        a[q * n + k] = s * apk + c * aqk
-                    }
-                    a[p * n + q] = 0
-                    a[q * n + p] = 0
-                    for k in 0..<n {  // V ← V P
-                        let vkp = v[k * n + p], vkq = v[k * n + q]
-                        v[k * n + p] = c * vkp - s * vkq
-                        v[k * n + q] = s * vkp + c * vkq
-                    }
+        a.withUnsafeMutableBufferPointer { a in
+            w.withUnsafeMutableBufferPointer { w in
+                for _ in 0..<maxSweeps {
+                    var off = 0.0
+                    for i in 0..<n { for j in (i + 1)..<n { off += a[i * n + j] * a[i * n + j] } }
+                    if off <= 1e-30 * total || off == 0 { break }
+                    for p in 0..<n { for q in (p + 1)..<n { Self.rotate(a, w, n, p, q) } }
                 }
             }
         }
         let order = (0..<n).sorted { a[$0 * n + $0] > a[$1 * n + $1] }
         values = order.map { a[$0 * n + $0] }
         var rows = [Double](repeating: 0, count: n * n)
-        for (r, column) in order.enumerated() {
+        for (r, source) in order.enumerated() {
             var biggest = 0.0
-            for k in 0..<n where abs(v[k * n + column]) > abs(biggest) { biggest = v[k * n + column] }
+            for k in 0..<n where abs(w[source * n + k]) > abs(biggest) { biggest = w[source * n + k] }
             let sign = biggest < 0 ? -1.0 : 1.0
-            for k in 0..<n { rows[r * n + k] = sign * v[k * n + column] }
+            for k in 0..<n { rows[r * n + k] = sign * w[source * n + k] }
         }
         vectors = rows
         size = n
+    }
+
+    /// One Jacobi rotation P (P_pp = P_qq = c, P_pq = s, P_qp = −s) with A ← Pᵀ A P zeroing A_pq, and Vᵀ ← Pᵀ Vᵀ.
+    /// A is symmetric, so rows p and q are updated (contiguous) and mirrored into columns p and q.
+    private static func rotate(
+        _ a: UnsafeMutableBufferPointer<Double>, _ w: UnsafeMutableBufferPointer<Double>, _ n: Int, _ p: Int, _ q: Int
+    ) {
+        let apq = a[p * n + q]
+        if apq == 0 { return }
+        let app = a[p * n + p], aqq = a[q * n + q]
+        let theta = (aqq - app) / (2 * apq)
+        let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+        let c = 1 / (t * t + 1).squareRoot(), s = t * c
+        for k in 0..<n where k != p && k != q {
+            let akp = a[p * n + k], akq = a[q * n + k]
+            let newP = c * akp - s * akq, newQ = s * akp + c * akq
+            a[p * n + k] = newP
+            a[q * n + k] = newQ
+            a[k * n + p] = newP
+            a[k * n + q] = newQ
+        }
+        a[p * n + p] = app - t * apq
+        a[q * n + q] = aqq + t * apq
+        a[p * n + q] = 0
+        a[q * n + p] = 0
+        for k in 0..<n {
+            let wp = w[p * n + k], wq = w[q * n + k]
+            w[p * n + k] = c * wp - s * wq
+            w[q * n + k] = s * wp + c * wq
+        }
     }
 }
