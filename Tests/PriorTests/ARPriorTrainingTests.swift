@@ -48,6 +48,7 @@ import Testing
         options.steps = 7
         options.batchSize = 4
         options.warmupSteps = 2
+        options.emaDecay = 0.9
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ar-resume-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let straight = try ARPriorTrainer(configuration: ARFixtures.configuration(), data: data, options: options)
@@ -60,8 +61,12 @@ import Testing
         for ((key, a), (_, b)) in zip(straight.prior.transformer.parameters(), resumed.prior.transformer.parameters()) {
             #expect(a.value.scalars == b.value.scalars, "\(key) differs after resume")
         }
-        // The checkpoint folder is a model folder too.
+        #expect(straight.ema?.shadow.map(\.scalars) == resumed.ema?.shadow.map(\.scalars))
+        // The checkpoint folder is a model folder too, holding the averaged weights.
         let loaded = try ARPrior(directory: dir)
         #expect(loaded.configuration == straight.prior.configuration)
+        try resumed.saveCheckpoint(to: dir)
+        let averaged = try ARPrior(directory: dir)
+        #expect(averaged.transformer.parameters().map(\.value.value.scalars) == resumed.ema?.shadow.map(\.scalars))
     }
 }

@@ -4,7 +4,7 @@ import NN
 /// Trains an `ARPrior` on (caption, text embedding, image embedding) triples: fits the codebook (PCA, code and
 /// cosine quantisers) on the training set, then minimises the cross-entropy of every image code given the text
 /// conditioning, the cosine token and the codes before it, with the conditioning replaced by the learned null for
-/// `conditioning_dropout` of the items. Checkpoints are model folders plus `training.safetensors` (AdamW state and
+/// `conditioning_dropout` of the items, optionally keeping an EMA of the weights. Checkpoints are model folders plus `training.safetensors` (AdamW state and
 /// the random stream), so training resumes bit-exactly and any checkpoint is also a usable model.
 ///
 /// **Randomness.** One `PhiloxRandom(options.seed)` stream; each step draws B words (item i = word mod N) and then
@@ -12,6 +12,8 @@ import NN
 public final class ARPriorTrainer {
     /// The checkpoint file holding the optimizer state, inside a checkpoint folder.
     public static let stateFileName = "training.safetensors"
+    /// The checkpoint file holding the EMA weights (when `emaDecay` is set), inside a checkpoint folder.
+    public static let emaFileName = "ema.safetensors"
 
     /// The model being trained.
     public let prior: ARPrior
@@ -23,6 +25,8 @@ public final class ARPriorTrainer {
     public let optimizer: AdamW
     /// The batch and dropout stream.
     public private(set) var random: PhiloxRandom
+    /// The moving average of the weights (`options.emaDecay`), without warm-up.
+    public private(set) var ema: ExponentialMovingAverage?
     private let names: [String]
     private let codes: [Int]  // [N, K]
     private let dots: [Int]  // [N]
@@ -64,6 +68,20 @@ public final class ARPriorTrainer {
         } catch {
             throw PriorError.badModelFile(path: directory + "/" + Self.stateFileName, reason: "\(error)")
         }
+        if let decay = options.emaDecay {
+            let path = directory + "/" + Self.emaFileName
+            let shadow: [Variable]
+            do {
+                let file = try WeightFile(contentsOf: path)
+                shadow = try names.map { Variable(try file.tensor($0), requiresGrad: false) }
+            } catch {
+                throw PriorError.badModelFile(path: path, reason: "\(error)")
+            }
+            guard zip(shadow, optimizer.parameters).allSatisfy({ $0.shape == $1.shape }) else {
+                throw PriorError.badModelFile(path: path, reason: "EMA shapes do not match the model")
+            }
+            ema = ExponentialMovingAverage(parameters: shadow, decay: decay, warmup: false)
+        }
     }
 
     private init(prior: ARPrior, data: ARPriorTrainingData, options: ARPriorTrainingOptions, random: PhiloxRandom)
@@ -71,6 +89,9 @@ public final class ARPriorTrainer {
     {
         guard options.batchSize >= 1, options.steps >= 1, options.warmupSteps >= 0 else {
             throw PriorError.badOption(name: "training options", reason: "batch size and steps must be ≥ 1")
+        }
+        if let decay = options.emaDecay, !(decay > 0 && decay < 1) {
+            throw PriorError.badOption(name: "ema", reason: "decay must be in (0, 1), got \(decay)")
         }
         guard data.textLength == prior.configuration.textLength else {
             throw PriorError.badInput(
@@ -85,6 +106,9 @@ public final class ARPriorTrainer {
         names = parameters.map(\.key)
         optimizer = AdamW(
             parameters: parameters.map(\.value), learningRate: options.learningRate, weightDecay: options.weightDecay)
+        ema = options.emaDecay.map {
+            ExponentialMovingAverage(parameters: parameters.map(\.value), decay: $0, warmup: false)
+        }
         codes = try prior.codebook.encode(images: data.imageEmbeddings)
         dots = try prior.codebook.dotTokens(text: data.textEmbeddings, images: data.imageEmbeddings)
     }
@@ -116,6 +140,7 @@ public final class ARPriorTrainer {
         optimizer.learningRate = schedule.learningRate(at: optimizer.step)
         optimizer.update()
         optimizer.zeroGrad()
+        try ema?.update(from: optimizer.parameters)
         return loss.value.scalars[0]
     }
 
@@ -153,6 +178,11 @@ public final class ARPriorTrainer {
     /// and `training.safetensors` with the optimizer state and the random stream.
     public func saveCheckpoint(to directory: String) throws {
         try prior.save(to: directory)
+        if let ema {
+            let file = WeightFile(tensors: Array(zip(names, ema.shadow)).map { (name: $0.0, tensor: $0.1) })
+            try file.write(to: directory + "/" + Self.emaFileName)
+            try file.write(to: directory + "/" + ARPrior.weightFileName)  // the folder's model: the average
+        }
         try TrainingCheckpoint.save(
             to: directory + "/" + Self.stateFileName, names: names, optimizer: optimizer, random: random,
             metadata: ["trainer": "ARPriorTrainer"])

@@ -14,6 +14,9 @@ public struct ARPriorTrainingOptions: Equatable, Sendable {
     public var weightDecay: Float = 0.01
     /// Global gradient-norm clip (0 = none).
     public var gradientClip: Float = 1
+    /// Decay of an exponential moving average of the weights (nil = none). With it, the model folder's
+    /// `model.safetensors` holds the averaged weights; `training.safetensors` keeps the raw ones.
+    public var emaDecay: Float?
     /// Seed of the parameter initialisation and of the batch / dropout stream.
     public var seed: UInt64 = 0
 

@@ -71,12 +71,13 @@ public enum ARPriorTrainingRun {
             }
         }
         try trainer.saveCheckpoint(to: setup.folder)
-        var sampler = ARPriorSampler(prior: trainer.prior)
+        let model = trainer.ema == nil ? trainer.prior : try ARPrior(directory: setup.folder)  // EMA weights
+        var sampler = ARPriorSampler(prior: model)
         sampler.guidanceScale = setup.evaluationGuidance
         sampler.temperature = setup.evaluationTemperature
         sampler.topP = setup.evaluationTopP
         let evaluation = try ARPriorEvaluation(
-            prior: trainer.prior, heldOut: heldOut, sampler: sampler, seed: setup.options.seed)
+            prior: model, heldOut: heldOut, sampler: sampler, seed: setup.options.seed)
         log(
             "held-out: cosine(sampled, true) \(evaluation.sampledCosine), baseline cosine(text, true) "
                 + "\(evaluation.baselineCosine), codebook ceiling \(evaluation.reconstructionCosine), "
