@@ -10,7 +10,7 @@ public enum ClassNames {
 
     /// Names from a file's text, one per line; blank lines and lines starting with `#` are skipped.
     public static func parse(fileText text: String, name: String) throws -> [String] {
-        let names = text.split(separator: "\n", omittingEmptySubsequences: true).map { trim($0) }
+        let names = text.split(whereSeparator: \.isNewline).map { trim($0) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         guard !names.isEmpty else { throw CLIPError.badInput("\(name) holds no class names") }
         try validate(names)
@@ -29,8 +29,8 @@ public enum ClassNames {
 
     static func trim(_ s: Substring) -> String {
         var t = s
-        while let c = t.first, c == " " || c == "\t" || c == "\r" { t.removeFirst() }
-        while let c = t.last, c == " " || c == "\t" || c == "\r" { t.removeLast() }
+        while let c = t.first, c == " " || c == "\t" { t.removeFirst() }
+        while let c = t.last, c == " " || c == "\t" { t.removeLast() }
         return String(t)
     }
 }

@@ -39,14 +39,14 @@ public struct Classification: Sendable, Equatable {
     }
 
     /// The probabilities of row `i`.
-    public func row(_ i: Int) -> ArraySlice<Double> {
+    public func row(_ i: Int) -> [Double] {
         let k = classNames.count
-        return probabilities[(i * k)..<((i + 1) * k)]
+        return Array(probabilities[(i * k)..<((i + 1) * k)])
     }
 
     /// The `top` most probable classes of row `i`, best first (ties in class order).
     public func top(_ top: Int, of i: Int) -> [(name: String, probability: Double)] {
-        let p = Array(row(i))
+        let p = row(i)
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         return order.prefix(max(top, 0)).map { (classNames[$0], p[$0]) }
     }

@@ -18,8 +18,9 @@ public struct PromptTemplates: Sendable, Equatable {
     /// Every other line must contain `{}`; the error names the line.
     public init(name: String, fileText text: String) throws {
         var templates: [String] = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+        // Split on Character.isNewline: "\r\n" is one Character in Swift, so splitting on "\n" would miss it.
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard line.contains("{}") else {
