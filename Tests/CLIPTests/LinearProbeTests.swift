@@ -108,7 +108,8 @@ import Testing
     /// Features of corpus images from the random-weight fixture model hf-a: colour images vs grey ones.
     @Test func probeSeparatesFixtureModelFeatures() throws {
         let images = Fixtures.directory.deletingLastPathComponent().appendingPathComponent("images/png")
-        let model = try CLIPModel(folder: Fixtures.directory.appendingPathComponent("models/hf-a").path, towers: .vision)
+        let model = try CLIPModel(
+            folder: Fixtures.directory.appendingPathComponent("models/hf-a").path, towers: .vision)
         let frames = CLIPImageFrames(encoder: try #require(model.image))
         let files = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted()
         let colour = files.filter { $0.hasPrefix("rgb8_") }.prefix(6)
@@ -117,7 +118,8 @@ import Testing
         var all: [FeatureRows] = []
         for (name, group) in [("colour", colour), ("grey", grey)] {
             for file in group {
-                let image = PlanarImage(try ImageDecoder.decode(Array(Data(contentsOf: images.appendingPathComponent(file))), source: file))
+                let image = PlanarImage(
+                    try ImageDecoder.decode(Array(Data(contentsOf: images.appendingPathComponent(file))), source: file))
                 var frame = Frame()
                 frame["image"] = try .float32(shape: [1, 3, image.height, image.width], image.values)
                 try frames.addEmbeddings(to: &frame)

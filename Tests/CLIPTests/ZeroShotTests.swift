@@ -85,7 +85,10 @@ import Testing
         #expect(try frame.metadataList("labels") == ["cat", "dog"])
         let text = ClassificationTable.render(r, names: ["x.png", "long.png"], top: 1)
         let p = 100 * exp(2.0) / (exp(2.0) + 1)
-        #expect(text == "x.png      cat \(String(format: "%.2f", p))%\nlong.png   dog \(String(format: "%.2f", 100 * exp(3.0) / (exp(3.0) + 1)))%\n")
+        #expect(
+            text
+                == "x.png      cat \(String(format: "%.2f", p))%\nlong.png   dog \(String(format: "%.2f", 100 * exp(3.0) / (exp(3.0) + 1)))%\n"
+        )
     }
 
     @Test func frameSlicingRefusesMismatchedBatches() throws {

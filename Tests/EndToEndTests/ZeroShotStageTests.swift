@@ -95,8 +95,10 @@ import Testing
             ("unclip-classify --model model --classes cat --templates bad.txt img.st", 1, "has no '{}'"),
             ("unclip-classify --model model --classes cat --scale -1 img.st", 64, "--scale"),
             ("unclip-classify --model model --classes cat --probe p.st img.st", 64, "--probe"),
-            ("unclip-text --model model 'a cat' | unclip-classify --model model --classes cat", 1,
-             "frame 0: no 'image.embed' or 'image' tensor"),
+            (
+                "unclip-text --model model 'a cat' | unclip-classify --model model --classes cat", 1,
+                "frame 0: no 'image.embed' or 'image' tensor"
+            ),
             ("head -c 100 img.st | unclip-classify --model model --classes cat", 1, "stdin"),
         ]
         for (script, status, message) in cases {

@@ -8,7 +8,9 @@ extension Frame {
     /// The batch size: the leading dimension every tensor shares. Throws when there are no tensors, a tensor is
     /// a scalar, or the leading dimensions differ (naming the tensor).
     public func batchSize() throws -> Int {
-        guard let (firstName, first) = tensorsInOrder.first else { throw CLIPError.badInput("the frame has no tensors") }
+        guard let (firstName, first) = tensorsInOrder.first else {
+            throw CLIPError.badInput("the frame has no tensors")
+        }
         guard let batch = first.shape.first else {
             throw CLIPError.badInput("tensor '\(firstName)' is a scalar; every tensor must lead with the batch")
         }

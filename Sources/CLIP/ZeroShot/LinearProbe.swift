@@ -37,7 +37,8 @@ public struct LinearProbe: Sendable {
     ) {
         let features = try examples.features()
         let names = examples.classNames
-        let fit = try trainer.fit(features: features.normalized(), labels: examples.labelIndices, classCount: names.count)
+        let fit = try trainer.fit(
+            features: features.normalized(), labels: examples.labelIndices, classCount: names.count)
         let weights = try FeatureRows(count: names.count, width: features.width, values: fit.weights)
         return (try LinearProbe(classNames: names, weights: weights, bias: fit.bias, l2: trainer.l2), fit)
     }

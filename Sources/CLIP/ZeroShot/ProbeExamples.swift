@@ -48,7 +48,8 @@ public struct ProbeExamples: Sendable {
                 throw CLIPError.badInput("tensor 'labels' without 'labels' metadata naming the classes")
             }
             guard blob.shape == [count], blob.dtype.isInteger else {
-                throw CLIPError.badInput("tensor 'labels' is \(blob.dtype.rawValue) \(blob.shape), expected I32 [\(count)]")
+                throw CLIPError.badInput(
+                    "tensor 'labels' is \(blob.dtype.rawValue) \(blob.shape), expected I32 [\(count)]")
             }
             return try blob.int64s().map { label in
                 guard label >= 0, label < names.count else {

@@ -24,7 +24,8 @@ public struct PromptTemplates: Sendable, Equatable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard line.contains("{}") else {
-                throw CLIPError.badInput("\(name) line \(number + 1): template '\(line)' has no '{}' for the class name")
+                throw CLIPError.badInput(
+                    "\(name) line \(number + 1): template '\(line)' has no '{}' for the class name")
             }
             templates.append(line)
         }
