@@ -23,7 +23,7 @@ let spec = CommandSpec(
         OptionSpec("probe", value: "FILE", help: "classify with a linear probe (from unclip-probe) instead"),
         OptionSpec("format", value: "FORMAT", default: "frames", help: "frames, or text: a table on stdout"),
         OptionSpec("top", value: "N", default: "5", help: "with --format text: classes shown per image"),
-    ], common: .stage,
+    ], common: .model,
     details: """
         Reads frames with `image` [B, 3, H, W] (from unclip-png; needs --model) or `image.embed` [B, D].
         Zero-shot: each class embedding is the normalised mean of the normalised text embeddings of the class in

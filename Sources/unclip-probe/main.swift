@@ -11,7 +11,7 @@ let spec = CommandSpec(
         OptionSpec("output", short: "o", value: "FILE", help: "the probe file to write (safetensors)"),
         OptionSpec("l2", value: "L", default: "0.0001", help: "L2 penalty on the weights (on the mean loss)"),
         OptionSpec("iterations", value: "N", default: "1000", help: "L-BFGS iteration limit"),
-    ], common: .stage,
+    ], common: .model,
     details: """
         Reads frames with `image.embed` [B, D] (or `image`, encoded with --model) and a class name per item: the
         `labels` tensor I32 [B] indexing the `labels` metadata list, or else the folder of the item's file in
@@ -27,7 +27,11 @@ Stage.run(spec) { stage in
     guard let output = args.string("output") else { throw UsageError("give the probe file with -o FILE") }
     let l2 = try args.double("l2", in: 0...1e6) ?? 1e-4
     let iterations = try args.int("iterations", in: 1...1_000_000) ?? 1000
-    let towers = (args.string("model") ?? stage.arguments.string("model")).map(CLIPTowerCache.init)
+    let folder = args.string("model") ?? stage.arguments.string("model")
+    let towers = folder.map(CLIPTowerCache.init)
+    let stamp = try folder.map {
+        try ModelStamp(name: URL(fileURLWithPath: $0).lastPathComponent, weightsAt: $0 + "/model.safetensors")
+    }
     var examples = ProbeExamples()
     var reader = try stage.openInput(args.operands.first)
     var index = 0
@@ -52,6 +56,6 @@ Stage.run(spec) { stage in
         "\(examples.count) images, \(classes.count) classes: loss \(fit.loss) after \(fit.iterations) L-BFGS "
             + "iterations\(fit.converged ? "" : " (not converged)"), training accuracy \(accuracy)/\(examples.count)")
     var file = try probe.frame()
-    stage.stamp(&file)
+    stage.stamp(&file, model: stamp)
     try file.write(to: output)
 }

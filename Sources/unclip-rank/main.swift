@@ -9,7 +9,7 @@ let spec = CommandSpec(
     usage: ["[--keep K] [--model DIR] [STREAM]"],
     options: [
         OptionSpec("keep", short: "k", value: "K", default: "1", help: "items kept per prompt group")
-    ], common: .stage,
+    ], common: .model,
     details: """
         Reads frames with `image.embed` F32 [B, D] (or `image` [B, 3, H, W], encoded with --model) and the text of
         each item: `text.embed` [B, D], or else the `prompt` metadata, encoded with --model. Scores each image by
