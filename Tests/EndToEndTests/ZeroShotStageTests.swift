@@ -62,6 +62,27 @@ import Testing
         #expect(viaEmbed.status == 0, "\(viaEmbed.stderr)")
         let other = try Frame(contentsOf: dir.appendingPathComponent("embed.st").path)
         #expect(other["scores"] == frame["scores"])
+
+        // And the library's numbers: the 80-template ensemble at scale 100 on the same embeddings.
+        let towers = CLIPTowerCache(folder: dir.appendingPathComponent("model").path)
+        let classifier = try ZeroShotClassifier(
+            classNames: ["cat", "dog", "red car"], templates: .imagenet, scale: 100, embed: towers.embed)
+        let expected = try classifier.classify(FeatureRows(other.tensor("image.embed"), name: "image.embed"))
+        for (a, b) in zip(p, expected.probabilities) { #expect(abs(Double(a) - b) < 1e-5) }
+
+        // --scale model: exp(logit_scale) of the checkpoint.
+        let scaled = try Shell.run(
+            "unclip-classify --model model --classes cat,dog,'red car' --scale model embed.st > scaled.st", in: dir)
+        #expect(scaled.status == 0, "\(scaled.stderr)")
+        let soft = try Frame(contentsOf: dir.appendingPathComponent("scaled.st").path).tensor("scores").floats()
+        let scale = try towers.logitScale()
+        let weights = try Frame(
+            contentsOf: Self.fixture.appendingPathComponent("model.safetensors").path, acceptingForeignFormats: true)
+        #expect(try abs(scale - exp(Double(weights.tensor("logit_scale").floats()[0]))) < 1e-9)
+        let logits = try ZeroShotClassifier(
+            classNames: classifier.classNames, classEmbeddings: classifier.classEmbeddings, scale: scale
+        ).classify(FeatureRows(other.tensor("image.embed"), name: "image.embed"))
+        for (a, b) in zip(soft, logits.probabilities) { #expect(abs(Double(a) - b) < 1e-5) }
     }
 
     @Test func classifyPrintsATable() throws {
