@@ -11,7 +11,14 @@ public final class Tape {
 
     var nodes: [Node] = []
 
-    public init() {}
+    /// Whether operations are recorded. A non-recording tape (`Tape(recording: false)`, for inference) returns
+    /// results that need no gradient and keeps no nodes or saved activations, whatever the inputs.
+    public let isRecording: Bool
+
+    /// A tape; `recording: false` makes an inference tape that records nothing.
+    public init(recording: Bool = true) {
+        isRecording = recording
+    }
 
     /// Number of recorded operations.
     public var count: Int { nodes.count }
@@ -19,7 +26,7 @@ public final class Tape {
     /// Records `output` = op(inputs) with `backward(dy)` accumulating into the inputs' gradients.
     /// Returns `output`, marked as requiring a gradient when any input does.
     func record(_ value: Tensor, inputs: [Variable], backward: @escaping (UnsafePointer<Float>) -> Void) -> Variable {
-        let needs = inputs.contains { $0.requiresGrad }
+        let needs = isRecording && inputs.contains { $0.requiresGrad }
         let out = Variable(value, requiresGrad: needs)
         if needs { nodes.append(Node(output: out, backward: backward)) }
         return out

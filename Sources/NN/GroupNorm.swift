@@ -1,0 +1,32 @@
+import TensorCore
+
+/// Group normalisation of `[N, C, ...]` (PyTorch `nn.GroupNorm`), affine weight `[C]` and bias `[C]`.
+public final class GroupNorm: Module {
+    public let weight: Variable?
+    public let bias: Variable?
+    public let groups: Int
+    public let eps: Float
+
+    public init(groups: Int, channels: Int, eps: Float = 1e-5, affine: Bool = true) throws {
+        guard groups > 0, channels % groups == 0 else {
+            throw TensorError.invalidArgument(op: "GroupNorm", reason: "\(channels) channels in \(groups) groups")
+        }
+        weight = affine ? Variable(try Tensor(repeating: 1, shape: [channels])) : nil
+        bias = affine ? Variable(try Tensor(zeros: [channels])) : nil
+        self.groups = groups
+        self.eps = eps
+    }
+
+    /// x: [N, C, ...] → [N, C, ...]
+    public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
+        if !tape.tracks(x, weight, bias) {
+            return .constant(try x.value.groupNorm(groups: groups, weight: weight?.value, bias: bias?.value, eps: eps))
+        }
+        return try tape.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+
+    override public func resetParameters(using rng: inout PhiloxRandom) throws {
+        if let weight { try weight.update(Tensor(repeating: 1, shape: weight.shape)) }
+        if let bias { try bias.update(Tensor(zeros: bias.shape)) }
+    }
+}

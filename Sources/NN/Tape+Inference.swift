@@ -1,0 +1,23 @@
+import TensorCore
+
+extension Tape {
+    /// Whether an operation over these inputs must be recorded. When it need not, layers run the plain tensor
+    /// kernel and wrap the result as a constant: no backward closure, no saved activations.
+    func tracks(_ inputs: Variable?...) -> Bool {
+        isRecording && inputs.contains { $0?.requiresGrad == true }
+    }
+}
+
+extension Variable {
+    /// A value that needs no gradient (an input, a mask, an inference result).
+    public static func constant(_ value: Tensor) -> Variable { Variable(value, requiresGrad: false) }
+}
+
+extension Module {
+    /// Sets every parameter to its layer's default initialisation (PyTorch's `reset_parameters`), drawing from
+    /// one seeded stream in `parameters()` order, so the same seed gives the same model.
+    public func initializeParameters(seed: UInt64) throws {
+        var rng = PhiloxRandom(seed: seed)
+        for (_, m) in modules() { try m.resetParameters(using: &rng) }
+    }
+}
