@@ -10,8 +10,10 @@ reference outputs. The weights are PyTorch's defaults plus Gaussian noise, so th
 output layers would hide bugs). Sizes are kept small (each file well under 3 MB).
 """
 
+import importlib.util
 import json
 import os
+import sys
 
 import torch
 from safetensors.torch import save_file
@@ -120,6 +122,136 @@ def text_proj_case(name, seed, batch, text_len, cfg, **config):
         "additive_clip_time_embeddings": time,
     }
     save_case(name, model, io)
+
+
+def karlo_layout(unet, text_proj=None, prefix="model"):
+    """The state dict of `unet` (and the decoder's `text_proj`) under Karlo's guided-diffusion names: the inverse of
+    diffusers' convert_kakao_brain_unclip_to_diffusers.py (checked against that script by `check_karlo`)."""
+    sd = {k: v.detach().float() for k, v in unet.state_dict().items()}
+    out = {}
+
+    def put(name, t):
+        out[f"{prefix}.{name}"] = t.contiguous().clone()
+
+    def linear_like(dst, src):
+        for leaf in ("weight", "bias"):
+            if f"{src}.{leaf}" in sd:
+                put(f"{dst}.{leaf}", sd[f"{src}.{leaf}"])
+
+    def resnet(dst, src):
+        names = {"in_layers.0": "norm1", "in_layers.2": "conv1", "emb_layers.1": "time_emb_proj",
+                 "out_layers.0": "norm2", "out_layers.3": "conv2", "skip_connection": "conv_shortcut"}
+        for k, v in names.items():
+            linear_like(f"{dst}.{k}", f"{src}.{v}")
+
+    def interleave(parts, chunk):
+        rows = []
+        for h in range(parts[0].shape[0] // chunk):
+            for p in parts:
+                rows.append(p[h * chunk:(h + 1) * chunk])
+        return torch.cat(rows)
+
+    def attention(dst, src, head_dim):
+        linear_like(f"{dst}.norm", f"{src}.group_norm")
+        for leaf in ("weight", "bias"):
+            qkv = interleave([sd[f"{src}.to_{n}.{leaf}"] for n in "qkv"], head_dim)
+            kv = interleave([sd[f"{src}.add_{n}_proj.{leaf}"] for n in "kv"], head_dim)
+            out_w = sd[f"{src}.to_out.0.{leaf}"]
+            if leaf == "weight":
+                qkv, kv, out_w = qkv[:, :, None], kv[:, :, None], out_w[:, :, None]
+            put(f"{dst}.qkv.{leaf}", qkv)
+            put(f"{dst}.encoder_kv.{leaf}", kv)
+            put(f"{dst}.proj_out.{leaf}", out_w)
+
+    cfg = unet.config
+    heads = cfg.attention_head_dim
+    linear_like("time_embed.0", "time_embedding.linear_1")
+    linear_like("time_embed.2", "time_embedding.linear_2")
+    linear_like("input_blocks.0.0", "conv_in")
+    n = 1
+    for i, block in enumerate(unet.down_blocks):
+        for j in range(len(block.resnets)):
+            resnet(f"input_blocks.{n}.0", f"down_blocks.{i}.resnets.{j}")
+            if hasattr(block, "attentions"):
+                attention(f"input_blocks.{n}.1", f"down_blocks.{i}.attentions.{j}", heads)
+            n += 1
+        if block.downsamplers is not None:
+            resnet(f"input_blocks.{n}.0", f"down_blocks.{i}.downsamplers.0")
+            n += 1
+    resnet("middle_block.0", "mid_block.resnets.0")
+    if getattr(unet.mid_block, "attentions", None) is not None and unet.mid_block.attentions[0] is not None:
+        attention("middle_block.1", "mid_block.attentions.0", heads)
+        resnet("middle_block.2", "mid_block.resnets.1")
+    else:
+        resnet("middle_block.1", "mid_block.resnets.1")
+    n = 0
+    for i, block in enumerate(unet.up_blocks):
+        attends = hasattr(block, "attentions")
+        for j in range(len(block.resnets)):
+            resnet(f"output_blocks.{n}.0", f"up_blocks.{i}.resnets.{j}")
+            if attends:
+                attention(f"output_blocks.{n}.1", f"up_blocks.{i}.attentions.{j}", heads)
+            if j == len(block.resnets) - 1 and block.upsamplers is not None:
+                resnet(f"output_blocks.{n}.{2 if attends else 1}", f"up_blocks.{i}.upsamplers.0")
+            n += 1
+    linear_like("out.0", "conv_norm_out")
+    linear_like("out.2", "conv_out")
+    if text_proj is not None:
+        tp = text_proj.state_dict()
+        names = {"text_seq_proj.0": "encoder_hidden_states_proj", "text_seq_proj.1": "text_encoder_hidden_states_norm",
+                 "clip_tok_proj": "clip_extra_context_tokens_proj", "text_feat_proj": "embedding_proj",
+                 "clip_emb": "clip_image_embeddings_project_to_time_embeddings"}
+        for k, v in names.items():
+            for leaf in ("weight", "bias"):
+                put(f"{k}.{leaf}", tp[f"{v}.{leaf}"])
+        put("cf_param", tp["learned_classifier_free_guidance_embeddings"])
+    return out
+
+
+def check_karlo(karlo, unet, text_proj, kind):
+    """Runs diffusers' own Karlo converter (path in $KARLO_CONVERTER, from diffusers' scripts/) over `karlo` and
+    checks that it gives back exactly the diffusers weights."""
+    path = os.environ.get("KARLO_CONVERTER")
+    if not path:
+        print("  (KARLO_CONVERTER not set: Karlo layout not cross-checked)")
+        return
+    from diffusers.pipelines.deprecated.unclip import text_proj as text_proj_module
+
+    sys.modules.setdefault("diffusers.pipelines.unclip", sys.modules["diffusers.pipelines.deprecated.unclip"])
+    sys.modules.setdefault("diffusers.pipelines.unclip.text_proj", text_proj_module)
+    spec = importlib.util.spec_from_file_location("karlo_converter", path)
+    conv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conv)
+    if kind == "decoder":
+        conv.DECODER_CONFIG["attention_head_dim"] = unet.config.attention_head_dim
+        got = conv.decoder_original_checkpoint_to_diffusers_checkpoint(unet, karlo)
+        want = unet.state_dict()
+        got_tp = conv.text_proj_original_checkpoint_to_diffusers_checkpoint(karlo)
+        want_tp = text_proj.state_dict()
+        assert set(got_tp) == set(want_tp) and all(torch.equal(got_tp[k], want_tp[k]) for k in want_tp)
+    else:
+        got = conv.super_res_unet_first_steps_original_checkpoint_to_diffusers_checkpoint(unet, karlo)
+        want = unet.state_dict()
+    assert set(got) == set(want), set(got) ^ set(want)
+    assert all(torch.equal(got[k].float(), want[k].float()) for k in want)
+    print("  Karlo layout round-trips through diffusers' converter")
+
+
+def karlo_case(name, decoder_name, text_proj_name):
+    """A Karlo-layout checkpoint of an existing decoder (+ its text projection) or super-res case."""
+    folder = os.path.join(HERE, decoder_name)
+    config = json.load(open(os.path.join(folder, "config.json")))
+    cls = UNet2DConditionModel if config["_class_name"] == "UNet2DConditionModel" else UNet2DModel
+    unet = cls.from_pretrained(folder).eval()
+    text_proj = UnCLIPTextProjModel.from_pretrained(os.path.join(HERE, text_proj_name)) if text_proj_name else None
+    prefix = "model" if text_proj_name else "model_first_steps"
+    karlo = karlo_layout(unet, text_proj, prefix=prefix)
+    if not text_proj_name:
+        # A super-resolution checkpoint holds both models; the second prefix must be ignored by the loader.
+        karlo.update({k.replace("model_first_steps", "model_last_step"): v.clone() for k, v in karlo.items()})
+    check_karlo(karlo, unet, text_proj, "decoder" if text_proj_name else "super_res")
+    save_file(karlo, os.path.join(HERE, name + ".safetensors"))
+    print(f"{name}: {len(karlo)} Karlo tensors from {decoder_name}")
 
 
 KARLO_DECODER = dict(
@@ -254,7 +386,7 @@ def main():
 
     text_proj_case(
         "text_proj_a", seed=21, batch=2, text_len=7, cfg=True,
-        clip_extra_context_tokens=4, clip_embeddings_dim=16, time_embed_dim=128, cross_attention_dim=32,
+        clip_extra_context_tokens=4, clip_embeddings_dim=16, time_embed_dim=64, cross_attention_dim=16,
     )
     text_proj_case(
         "text_proj_b", seed=22, batch=3, text_len=5, cfg=False,
@@ -264,6 +396,10 @@ def main():
         "text_proj_c", seed=23, batch=1, text_len=9, cfg=True,
         clip_extra_context_tokens=2, clip_embeddings_dim=20, time_embed_dim=40, cross_attention_dim=16,
     )
+
+    # Karlo-layout checkpoints: decoder_a + text_proj_a (same widths: time 64, context 16), super_res_b.
+    karlo_case("karlo_decoder_a", "decoder_a", "text_proj_a")
+    karlo_case("karlo_super_res_b", "super_res_b", None)
 
 
 if __name__ == "__main__":
