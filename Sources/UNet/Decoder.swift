@@ -17,7 +17,10 @@ public struct Decoder {
             config.outChannels == 2 * config.inChannels
         else {
             throw UNetError.invalidConfig(
-                key: "decoder", reason: "the UNet (identity class embedding, time width \(config.timeEmbeddingDim), context width \(config.contextInputDim), \(config.outChannels) output channels) does not fit the text projection (time \(textProjection.config.timeEmbedDim), context \(textProjection.config.crossAttentionDim)) with learned-range output")
+                key: "decoder",
+                reason:
+                    "the UNet (identity class embedding, time width \(config.timeEmbeddingDim), context width \(config.contextInputDim), \(config.outChannels) output channels) does not fit the text projection (time \(textProjection.config.timeEmbedDim), context \(textProjection.config.crossAttentionDim)) with learned-range output"
+            )
         }
         self.unet = unet
         self.textProjection = textProjection
@@ -57,7 +60,9 @@ public struct Decoder {
         }
         let b = imageEmbedding.shape[0], rows = guide.isActive ? 2 * b : b
         guard textEmbedding.rank == 2, textEmbedding.shape[0] == rows else {
-            throw UNetError.invalidInput(name: "text.embed", shape: textEmbedding.shape, expected: "[\(rows), D] (unconditional rows first under guidance)")
+            throw UNetError.invalidInput(
+                name: "text.embed", shape: textEmbedding.shape,
+                expected: "[\(rows), D] (unconditional rows first under guidance)")
         }
         // Conditioning, computed once: context [R, K+L, C], time term [R, T], mask [R, K+L].
         let cond = try textProjection.predict(
@@ -65,7 +70,8 @@ public struct Decoder {
             classifierFreeGuidance: guide.isActive)
         let contextMask = try mask.map { m -> Tensor in
             guard m.shape == [rows, textHidden.shape[1]] else {
-                throw UNetError.invalidInput(name: "text.mask", shape: m.shape, expected: "[\(rows), \(textHidden.shape[1])]")
+                throw UNetError.invalidInput(
+                    name: "text.mask", shape: m.shape, expected: "[\(rows), \(textHidden.shape[1])]")
             }
             return try textProjection.contextMask(textMask: m)
         }
@@ -94,9 +100,11 @@ public struct Decoder {
             }
             // Skip the draws x_T would have taken, so a replayed x_T gets the same step noise as the original run.
             _ = source.normals(count: count)
-            loop = DenoisingLoop(initialSample: noise.scalars, timesteps: timesteps, sampler: sampler, noise: source, model: model)
+            loop = DenoisingLoop(
+                initialSample: noise.scalars, timesteps: timesteps, sampler: sampler, noise: source, model: model)
         } else {
-            loop = DenoisingLoop(sampleCount: count, timesteps: timesteps, sampler: sampler, noise: source, model: model)
+            loop = DenoisingLoop(
+                sampleCount: count, timesteps: timesteps, sampler: sampler, noise: source, model: model)
         }
         let start = try Tensor(shape: shape, scalars: loop.sample)
         while let step = try loop.nextStep() { progress?(step.index, step.count) }

@@ -84,7 +84,9 @@ public enum KarloKeyMap {
             for j in 0..<config.layersPerBlock[i] {
                 table["input_blocks.\(n).0"] = ("down_blocks.\(i).resnets.\(j)", .resnet)
                 if attends {
-                    table["input_blocks.\(n).1"] = ("down_blocks.\(i).attentions.\(j)", .attention(headDim: config.attentionHeadDim[i]))
+                    table["input_blocks.\(n).1"] = (
+                        "down_blocks.\(i).attentions.\(j)", .attention(headDim: config.attentionHeadDim[i])
+                    )
                 }
                 n += 1
             }
@@ -96,7 +98,9 @@ public enum KarloKeyMap {
         switch config.midBlockType {
         case .simpleCrossAttention?:
             table["middle_block.0"] = ("mid_block.resnets.0", .resnet)
-            table["middle_block.1"] = ("mid_block.attentions.0", .attention(headDim: config.attentionHeadDim[levels - 1]))
+            table["middle_block.1"] = (
+                "mid_block.attentions.0", .attention(headDim: config.attentionHeadDim[levels - 1])
+            )
             table["middle_block.2"] = ("mid_block.resnets.1", .resnet)
         case .resnet?:
             table["middle_block.0"] = ("mid_block.resnets.0", .resnet)
@@ -112,7 +116,9 @@ public enum KarloKeyMap {
             for j in 0..<count {
                 table["output_blocks.\(n).0"] = ("up_blocks.\(i).resnets.\(j)", .resnet)
                 if attends {
-                    table["output_blocks.\(n).1"] = ("up_blocks.\(i).attentions.\(j)", .attention(headDim: config.attentionHeadDim[i]))
+                    table["output_blocks.\(n).1"] = (
+                        "up_blocks.\(i).attentions.\(j)", .attention(headDim: config.attentionHeadDim[i])
+                    )
                 }
                 if j == count - 1, i < levels - 1 {
                     table["output_blocks.\(n).\(attends ? 2 : 1)"] = ("up_blocks.\(i).upsamplers.0", .resnet)
@@ -148,9 +154,11 @@ public enum KarloKeyMap {
             case "norm": return [("\(target).group_norm.\(last)", tensor)]
             case "proj_out": return [("\(target).to_out.0.\(last)", t)]
             case "qkv":
-                return try interleaved(t, into: ["to_q", "to_k", "to_v"], chunk: headDim, target: target, last: last, key: original)
+                return try interleaved(
+                    t, into: ["to_q", "to_k", "to_v"], chunk: headDim, target: target, last: last, key: original)
             case "encoder_kv":
-                return try interleaved(t, into: ["add_k_proj", "add_v_proj"], chunk: headDim, target: target, last: last, key: original)
+                return try interleaved(
+                    t, into: ["add_k_proj", "add_v_proj"], chunk: headDim, target: target, last: last, key: original)
             default: return nil
             }
         }
@@ -172,7 +180,8 @@ public enum KarloKeyMap {
         let parts = names.map { "\(target).\($0).\(last)" }
         let rule = KeyMap.Rule.splitInterleaved("x", into: parts, chunk: chunk)
         guard let out = try rule.rewrite("x", t), out.count == names.count else {
-            throw ModelFileError.badTensor(key: key, shape: t.shape, reason: "cannot split into \(names.joined(separator: "/"))")
+            throw ModelFileError.badTensor(
+                key: key, shape: t.shape, reason: "cannot split into \(names.joined(separator: "/"))")
         }
         return out
     }

@@ -11,7 +11,9 @@ public struct TextProjectionConfig: Equatable, Sendable {
     /// Width of the context tokens (Karlo: 1536).
     public var crossAttentionDim: Int
 
-    public init(clipExtraContextTokens: Int = 4, clipEmbeddingsDim: Int = 768, timeEmbedDim: Int, crossAttentionDim: Int)
+    public init(
+        clipExtraContextTokens: Int = 4, clipEmbeddingsDim: Int = 768, timeEmbedDim: Int, crossAttentionDim: Int
+    )
         throws
     {
         for (key, v) in [

@@ -123,7 +123,8 @@ extension UNetConfig {
         centerInputSample = try c.bool("center_input_sample", default: false)
         flipSinToCos = try c.bool("flip_sin_to_cos", default: true)
         freqShift = try c.float("freq_shift", default: 0)
-        blockOutChannels = try c.ints("block_out_channels", default: conditional ? [320, 640, 1280, 1280] : [224, 448, 672, 896])
+        blockOutChannels = try c.ints(
+            "block_out_channels", default: conditional ? [320, 640, 1280, 1280] : [224, 448, 672, 896])
         let n = blockOutChannels.count
         guard n > 0, blockOutChannels.allSatisfy({ $0 > 0 }) else {
             throw UNetError.invalidConfig(key: "block_out_channels", reason: "needs positive channel counts")
@@ -141,10 +142,14 @@ extension UNetConfig {
         upBlockTypes = try parse("up_block_types", try c.strings("up_block_types"))
         if c.values["mid_block_type"] == nil {
             // Absent: the class default. diffusers' conditional default (UNetMidBlock2DCrossAttn) is not built here.
-            guard !conditional else { throw UNetError.unsupportedConfig(key: "mid_block_type", value: "UNetMidBlock2DCrossAttn") }
+            guard !conditional else {
+                throw UNetError.unsupportedConfig(key: "mid_block_type", value: "UNetMidBlock2DCrossAttn")
+            }
             midBlockType = .resnet
         } else if let name = try c.string("mid_block_type") {
-            guard let t = MidBlockType(rawValue: name) else { throw UNetError.unsupportedConfig(key: "mid_block_type", value: name) }
+            guard let t = MidBlockType(rawValue: name) else {
+                throw UNetError.unsupportedConfig(key: "mid_block_type", value: name)
+            }
             midBlockType = t
         } else {
             midBlockType = nil
@@ -169,9 +174,12 @@ extension UNetConfig {
         }
         midBlockScaleFactor = try c.float("mid_block_scale_factor", default: 1)
         let act = try c.string("act_fn") ?? "silu"
-        guard let activation = Self.activation(act) else { throw UNetError.unsupportedConfig(key: "act_fn", value: act) }
+        guard let activation = Self.activation(act) else {
+            throw UNetError.unsupportedConfig(key: "act_fn", value: act)
+        }
         self.activation = activation
-        guard let groups = try c.optionalInt("norm_num_groups") ?? (c.values["norm_num_groups"] == nil ? 32 : nil) else {
+        guard let groups = try c.optionalInt("norm_num_groups") ?? (c.values["norm_num_groups"] == nil ? 32 : nil)
+        else {
             throw UNetError.unsupportedConfig(key: "norm_num_groups", value: "null")
         }
         guard groups > 0 else { throw UNetError.invalidConfig(key: "norm_num_groups", reason: "must be positive") }
@@ -211,7 +219,9 @@ extension UNetConfig {
         timeEmbeddingActivation = try optionalActivation("time_embedding_act_fn")
         timestepPostActivation = try optionalActivation("timestep_post_act")
         if let norm = try c.string("cross_attention_norm") {
-            guard let cn = ContextNorm(rawValue: norm) else { throw UNetError.unsupportedConfig(key: "cross_attention_norm", value: norm) }
+            guard let cn = ContextNorm(rawValue: norm) else {
+                throw UNetError.unsupportedConfig(key: "cross_attention_norm", value: norm)
+            }
             contextNorm = cn
         } else {
             contextNorm = nil
@@ -240,20 +250,29 @@ extension UNetConfig {
     func validate() throws {
         for (i, ch) in blockOutChannels.enumerated() {
             guard ch % normGroups == 0 else {
-                throw UNetError.invalidConfig(key: "norm_num_groups", reason: "\(normGroups) does not divide \(ch) channels")
+                throw UNetError.invalidConfig(
+                    key: "norm_num_groups", reason: "\(normGroups) does not divide \(ch) channels")
             }
             // Down block i and up block i (whose width is the reversed list's entry i) read head size entry i.
             let upChannels = blockOutChannels[levels - 1 - i]
-            for (attends, width) in [(downBlockTypes[i] == .simpleCrossAttention, ch), (upBlockTypes[i] == .simpleCrossAttention, upChannels)]
+            for (attends, width) in [
+                (downBlockTypes[i] == .simpleCrossAttention, ch),
+                (upBlockTypes[i] == .simpleCrossAttention, upChannels),
+            ]
             where attends && (attentionHeadDim[i] <= 0 || width % attentionHeadDim[i] != 0) {
-                throw UNetError.invalidConfig(key: "attention_head_dim", reason: "\(attentionHeadDim[i]) does not divide \(width) channels")
+                throw UNetError.invalidConfig(
+                    key: "attention_head_dim", reason: "\(attentionHeadDim[i]) does not divide \(width) channels")
             }
         }
-        if midBlockType == .simpleCrossAttention, let head = attentionHeadDim.last, head <= 0 || blockOutChannels[levels - 1] % head != 0 {
-            throw UNetError.invalidConfig(key: "attention_head_dim", reason: "does not divide the middle block's channels")
+        if midBlockType == .simpleCrossAttention, let head = attentionHeadDim.last,
+            head <= 0 || blockOutChannels[levels - 1] % head != 0
+        {
+            throw UNetError.invalidConfig(
+                key: "attention_head_dim", reason: "does not divide the middle block's channels")
         }
         if contextNorm == .groupNorm, usesContext, crossAttentionDim.contains(where: { $0 % 32 != 0 }) {
-            throw UNetError.invalidConfig(key: "cross_attention_norm", reason: "group_norm needs 32 | cross_attention_dim")
+            throw UNetError.invalidConfig(
+                key: "cross_attention_norm", reason: "group_norm needs 32 | cross_attention_dim")
         }
     }
 

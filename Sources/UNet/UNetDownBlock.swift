@@ -26,7 +26,10 @@ public final class UNetDownBlock: Module {
         for (i, resnet) in resnets.enumerated() {
             h = try resnet(h, timeEmbedding: timeEmbedding, tape: tape)  // h: [B, C, H, W]
             if i < attentions.count {
-                guard let context else { throw UNetError.missingInput(name: "encoder_hidden_states", reason: "the down blocks attend to context") }
+                guard let context else {
+                    throw UNetError.missingInput(
+                        name: "encoder_hidden_states", reason: "the down blocks attend to context")
+                }
                 h = try attentions[i](h, context: context, contextMask: contextMask, tape: tape)
             }
             skips.append(h)

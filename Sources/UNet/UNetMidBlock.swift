@@ -18,7 +18,10 @@ public final class UNetMidBlock: Module {
         var h = x
         for (i, resnet) in resnets.enumerated() {
             if i > 0, i - 1 < attentions.count {
-                guard let context else { throw UNetError.missingInput(name: "encoder_hidden_states", reason: "the middle block attends to context") }
+                guard let context else {
+                    throw UNetError.missingInput(
+                        name: "encoder_hidden_states", reason: "the middle block attends to context")
+                }
                 h = try attentions[i - 1](h, context: context, contextMask: contextMask, tape: tape)
             }
             h = try resnet(h, timeEmbedding: timeEmbedding, tape: tape)  // h: [B, C, H, W]

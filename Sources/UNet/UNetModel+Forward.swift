@@ -16,11 +16,15 @@ extension UNetModel {
         _ sample: Variable, timesteps: [Float], context: Variable? = nil, contextMask: Tensor? = nil,
         classLabels: Variable? = nil, tape: Tape
     ) throws -> Variable {
-        try validate(sample: sample.shape, timesteps: timesteps, context: context?.shape, contextMask: contextMask?.shape, classLabels: classLabels?.shape)
+        try validate(
+            sample: sample.shape, timesteps: timesteps, context: context?.shape, contextMask: contextMask?.shape,
+            classLabels: classLabels?.shape)
         let b = sample.shape[0]
         let steps = timesteps.count == 1 ? Array(repeating: timesteps[0], count: b) : timesteps
         var x = sample
-        if config.centerInputSample { x = try tape.add(tape.scale(x, by: 2), .constant(Tensor(repeating: -1, shape: [1]))) }
+        if config.centerInputSample {
+            x = try tape.add(tape.scale(x, by: 2), .constant(Tensor(repeating: -1, shape: [1])))
+        }
 
         // Time embedding: [B, T], plus the class labels, then the optional activation.
         let features = try sinusoidalTimestepFeatures(
@@ -72,31 +76,37 @@ extension UNetModel {
         }
         let b = sample[0]
         guard timesteps.count == 1 || timesteps.count == b, timesteps.allSatisfy(\.isFinite) else {
-            throw UNetError.invalidInput(name: "timestep", shape: [timesteps.count], expected: "1 or \(b) finite values")
+            throw UNetError.invalidInput(
+                name: "timestep", shape: [timesteps.count], expected: "1 or \(b) finite values")
         }
         if config.usesContext {
             guard let context else {
-                throw UNetError.missingInput(name: "encoder_hidden_states", reason: "this UNet attends to context tokens")
+                throw UNetError.missingInput(
+                    name: "encoder_hidden_states", reason: "this UNet attends to context tokens")
             }
             guard context.count == 3, context[0] == b, context[1] > 0, context[2] == config.contextInputDim else {
                 throw UNetError.invalidInput(
                     name: "encoder_hidden_states", shape: context, expected: "[\(b), L, \(config.contextInputDim)]")
             }
             if let contextMask, contextMask != [b, context[1]] {
-                throw UNetError.invalidInput(name: "attention_mask", shape: contextMask, expected: "[\(b), \(context[1])]")
+                throw UNetError.invalidInput(
+                    name: "attention_mask", shape: contextMask, expected: "[\(b), \(context[1])]")
             }
         } else if let context {
-            throw UNetError.invalidInput(name: "encoder_hidden_states", shape: context, expected: "none (no block attends)")
+            throw UNetError.invalidInput(
+                name: "encoder_hidden_states", shape: context, expected: "none (no block attends)")
         }
         if config.classEmbeddingIsIdentity {
             guard let classLabels else {
                 throw UNetError.missingInput(name: "class_labels", reason: "class_embed_type is \"identity\"")
             }
             guard classLabels == [b, config.timeEmbeddingDim] else {
-                throw UNetError.invalidInput(name: "class_labels", shape: classLabels, expected: "[\(b), \(config.timeEmbeddingDim)]")
+                throw UNetError.invalidInput(
+                    name: "class_labels", shape: classLabels, expected: "[\(b), \(config.timeEmbeddingDim)]")
             }
         } else if let classLabels {
-            throw UNetError.invalidInput(name: "class_labels", shape: classLabels, expected: "none (no class embedding)")
+            throw UNetError.invalidInput(
+                name: "class_labels", shape: classLabels, expected: "none (no class embedding)")
         }
     }
 }

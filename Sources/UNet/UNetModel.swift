@@ -73,7 +73,9 @@ public final class UNetModel: Module {
             // get_mid_block builds UNetMidBlock2D with no layers (one residual block).
             let count = config.modelClass == .plain ? 2 : 1
             midBlock = UNetMidBlock(
-                resnets: try (0..<count).map { _ in try resnet(ch[levels - 1], ch[levels - 1], scale: config.midBlockScaleFactor) },
+                resnets: try (0..<count).map { _ in
+                    try resnet(ch[levels - 1], ch[levels - 1], scale: config.midBlockScaleFactor)
+                },
                 attentions: [])
         case .simpleCrossAttention?:
             let c = ch[levels - 1]
@@ -81,7 +83,8 @@ public final class UNetModel: Module {
                 resnets: try (0..<2).map { _ in try resnet(c, c, scale: config.midBlockScaleFactor) },
                 attentions: [
                     try attention(
-                        c, headDim: config.attentionHeadDim[levels - 1], contextDim: config.crossAttentionDim[levels - 1],
+                        c, headDim: config.attentionHeadDim[levels - 1],
+                        contextDim: config.crossAttentionDim[levels - 1],
                         onlyCross: config.midBlockOnlyCrossAttention)
                 ])
         }
@@ -117,6 +120,7 @@ public final class UNetModel: Module {
         }
         upBlocks = up
         convNormOut = config.hasOutputNorm ? try NN.GroupNorm(groups: groups, channels: ch[0], eps: eps) : nil
-        convOut = try Conv2d(ch[0], config.outChannels, kernelSize: config.convOutKernel, padding: config.convOutKernel / 2)
+        convOut = try Conv2d(
+            ch[0], config.outChannels, kernelSize: config.convOutKernel, padding: config.convOutKernel / 2)
     }
 }

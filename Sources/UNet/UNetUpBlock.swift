@@ -26,12 +26,16 @@ public final class UNetUpBlock: Module {
                 throw UNetError.invalidInput(name: "skip connections", shape: [], expected: "one per up residual block")
             }
             guard skip.shape[2] == h.shape[2], skip.shape[3] == h.shape[3] else {
-                throw UNetError.invalidInput(name: "sample", shape: skip.shape, expected: "spatial size \(h.shape[2...])")
+                throw UNetError.invalidInput(
+                    name: "sample", shape: skip.shape, expected: "spatial size \(h.shape[2...])")
             }
             h = try tape.concatenate([h, skip], axis: 1)  // h: [B, Cprev + Cskip, H, W]
             h = try resnet(h, timeEmbedding: timeEmbedding, tape: tape)  // h: [B, C, H, W]
             if i < attentions.count {
-                guard let context else { throw UNetError.missingInput(name: "encoder_hidden_states", reason: "the up blocks attend to context") }
+                guard let context else {
+                    throw UNetError.missingInput(
+                        name: "encoder_hidden_states", reason: "the up blocks attend to context")
+                }
                 h = try attentions[i](h, context: context, contextMask: contextMask, tape: tape)
             }
         }

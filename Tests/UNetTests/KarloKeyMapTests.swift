@@ -30,7 +30,8 @@ import Testing
             imageEmbedding: try fixture.tensor("image_embeddings"), textEmbedding: try fixture.tensor("prompt_embeds"),
             textHidden: try fixture.tensor("text_encoder_hidden_states"), classifierFreeGuidance: true)
         #expect(UNetFixture.relativeError(out.context, try fixture.tensor("encoder_hidden_states")) < 1e-5)
-        #expect(UNetFixture.relativeError(out.timeEmbedding, try fixture.tensor("additive_clip_time_embeddings")) < 1e-5)
+        #expect(
+            UNetFixture.relativeError(out.timeEmbedding, try fixture.tensor("additive_clip_time_embeddings")) < 1e-5)
     }
 
     @Test func superResolutionLoadsFromKarloKeys() throws {
@@ -44,7 +45,8 @@ import Testing
             try model.load(
                 contentsOf: karloFile("karlo_super_res_b.safetensors"),
                 keyMap: KarloKeyMap.unet(config: config, prefix: prefix, dropping: [other]))
-            let out = try model.predict(sample: try fixture.tensor("sample"), timesteps: try fixture.tensor("timestep").scalars)
+            let out = try model.predict(
+                sample: try fixture.tensor("sample"), timesteps: try fixture.tensor("timestep").scalars)
             #expect(UNetFixture.relativeError(out, try fixture.tensor("output")) < UNetConformanceTests.tolerance)
         }
     }
@@ -57,7 +59,9 @@ import Testing
         } throws: { error in
             guard let e = error as? LoadingError else { return false }
             return e.problems.contains(.missing(key: "conv_in.weight", expected: [16, 3, 3, 3]))
-                && e.problems.contains(where: { if case .unused(let k, _) = $0 { return k == "model.input_blocks.0.0.weight" }; return false })
+                && e.problems.contains(where: {
+                    if case .unused(let k, _) = $0 { return k == "model.input_blocks.0.0.weight" }; return false
+                })
         }
     }
 }

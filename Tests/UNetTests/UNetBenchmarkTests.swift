@@ -37,6 +37,9 @@ import Testing
         }
         times.sort()
         let params = Double(model.parameterCount) / 1e6
-        print(String(format: "swift %@: %.1f M params, median %.3f s, min %.3f s", name, params, times[times.count / 2], times[0]))
+        print(
+            String(
+                format: "swift %@: %.1f M params, median %.3f s, min %.3f s", name, params, times[times.count / 2],
+                times[0]))
     }
 }

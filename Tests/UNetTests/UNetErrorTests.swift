@@ -15,9 +15,13 @@ import Testing
 
     @Test func unsupportedOrMalformedConfigsNameTheKey() throws {
         #expect(throws: UNetError.unsupportedConfig(key: "down_block_types", value: "CrossAttnDownBlock2D")) {
-            try UNetConfig(json: try self.config { $0["down_block_types"] = ["ResnetDownsampleBlock2D", "CrossAttnDownBlock2D"] })
+            try UNetConfig(
+                json: try self.config { $0["down_block_types"] = ["ResnetDownsampleBlock2D", "CrossAttnDownBlock2D"] })
         }
-        #expect(throws: UNetError.invalidConfig(key: "up_block_types", reason: "expected 2 entries (one per block_out_channels)")) {
+        #expect(
+            throws: UNetError.invalidConfig(
+                key: "up_block_types", reason: "expected 2 entries (one per block_out_channels)")
+        ) {
             try UNetConfig(json: try self.config { $0["up_block_types"] = ["ResnetUpsampleBlock2D"] })
         }
         #expect(throws: UNetError.invalidConfig(key: "layers_per_block", reason: "expected an integer")) {
@@ -39,20 +43,29 @@ import Testing
         let sample = try fixture.tensor("sample"), context = try fixture.tensor("encoder_hidden_states")
         let labels = try fixture.tensor("class_labels")
         let t: [Float] = [10, 20]
-        #expect(throws: UNetError.invalidInput(name: "sample", shape: [2, 4, 16, 16], expected: "[B, 3, H, W] with H and W positive multiples of 2")) {
-            try model.predict(sample: try Tensor(zeros: [2, 4, 16, 16]), timesteps: t, context: context, classLabels: labels)
+        #expect(
+            throws: UNetError.invalidInput(
+                name: "sample", shape: [2, 4, 16, 16], expected: "[B, 3, H, W] with H and W positive multiples of 2")
+        ) {
+            try model.predict(
+                sample: try Tensor(zeros: [2, 4, 16, 16]), timesteps: t, context: context, classLabels: labels)
         }
         #expect(throws: UNetError.self) {
-            try model.predict(sample: try Tensor(zeros: [2, 3, 15, 16]), timesteps: t, context: context, classLabels: labels)
+            try model.predict(
+                sample: try Tensor(zeros: [2, 3, 15, 16]), timesteps: t, context: context, classLabels: labels)
         }
-        #expect(throws: UNetError.missingInput(name: "encoder_hidden_states", reason: "this UNet attends to context tokens")) {
+        #expect(
+            throws: UNetError.missingInput(name: "encoder_hidden_states", reason: "this UNet attends to context tokens")
+        ) {
             try model.predict(sample: sample, timesteps: t, classLabels: labels)
         }
         #expect(throws: UNetError.missingInput(name: "class_labels", reason: "class_embed_type is \"identity\"")) {
             try model.predict(sample: sample, timesteps: t, context: context)
         }
         #expect(throws: UNetError.invalidInput(name: "attention_mask", shape: [2, 3], expected: "[2, 11]")) {
-            try model.predict(sample: sample, timesteps: t, context: context, contextMask: try Tensor(zeros: [2, 3]), classLabels: labels)
+            try model.predict(
+                sample: sample, timesteps: t, context: context, contextMask: try Tensor(zeros: [2, 3]),
+                classLabels: labels)
         }
         #expect(throws: UNetError.self) {
             try model.predict(sample: sample, timesteps: [1, 2, 3], context: context, classLabels: labels)
@@ -70,9 +83,11 @@ import Testing
         } throws: { error in
             guard let e = error as? LoadingError else { return false }
             return e.problems.contains(
-                .shapeMismatch(key: "down_blocks.1.resnets.0.conv1.weight", expected: [32, 16, 3, 3], found: [24, 16, 3, 3]))
+                .shapeMismatch(
+                    key: "down_blocks.1.resnets.0.conv1.weight", expected: [32, 16, 3, 3], found: [24, 16, 3, 3]))
         }
-        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("unet-truncated-\(getpid()).safetensors")
+        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unet-truncated-\(getpid()).safetensors")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: other))
         try bytes.prefix(bytes.count / 2).write(to: truncated)
         defer { try? FileManager.default.removeItem(at: truncated) }
