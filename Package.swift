@@ -26,6 +26,8 @@ let package = Package(
         .executable(name: "unclip-png", targets: ["unclip-png"]),
         .executable(name: "unclip-shapes", targets: ["unclip-shapes"]),
         .executable(name: "unclip-bench", targets: ["unclip-bench"]),
+        .executable(name: "unclip-text", targets: ["unclip-text"]),
+        .executable(name: "unclip-image", targets: ["unclip-image"]),
     ],
     targets: [
         // Libraries
@@ -39,7 +41,7 @@ let package = Package(
             name: "NN", dependencies: ["TensorCore", "TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "CLIP", dependencies: ["NN", "TensorCore", "Imaging"], swiftSettings: kernelFlags,
+            name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
@@ -63,6 +65,13 @@ let package = Package(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
+        .executableTarget(
+            name: "unclip-text", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-image", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .testTarget(name: "StageKitTests", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
@@ -81,13 +90,17 @@ let package = Package(
             name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "CLIPTests", dependencies: ["CLIP"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "CLIPTests", dependencies: ["CLIP", "NN", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TensorStream", "Imaging", "unclip-tensors", "unclip-png", "unclip-shapes"],
+            dependencies: [
+                "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
+                "unclip-image",
+            ],
             swiftSettings: vectorFlags),
     ],
     swiftLanguageModes: [.v5]

@@ -5,6 +5,8 @@ import TensorCore
 public final class Linear: Module {
     public let weight: Variable
     public let bias: Variable?
+    /// The weight packed for the GEMM micro-kernel, with the tensor it was packed from (see `prepareForInference`).
+    private var packed: (source: Tensor, matrix: PackedMatrix)?
 
     /// A zero-initialised layer; call `initializeParameters(seed:)` on the model or load a checkpoint.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
@@ -18,10 +20,23 @@ public final class Linear: Module {
     /// x: [..., in] → [..., out]
     public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
         if !tape.tracks(x, weight, bias) {
+            // The packed copy is used only while the weight is the very buffer it was packed from; any update
+            // (load, optimizer step: copy-on-write, since `packed` holds a reference) makes a new buffer.
+            if let packed, packed.source.storage === weight.value.storage {
+                return .constant(try x.value.linear(packedWeight: packed.matrix, bias: bias?.value))
+            }
             return .constant(try x.value.linear(weight: weight.value, bias: bias?.value))
         }
         return try tape.linear(x, weight: weight, bias: bias)
     }
+
+    /// Packs the weight once for inference (skips re-packing it on every product, at the cost of a second copy).
+    override public func prepareForInference() throws {
+        packed = (weight.value, try PackedMatrix(weight.value, transposed: true))
+    }
+
+    /// Drops the packed copy.
+    override public func releaseInferenceCache() { packed = nil }
 
     /// Uniform in ±1/√in for weight and bias (PyTorch's default).
     override public func resetParameters(using rng: inout PhiloxRandom) throws {

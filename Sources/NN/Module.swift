@@ -25,8 +25,15 @@ open class Module {
     /// it. See `initializeParameters(seed:)`.
     open func resetParameters(using rng: inout PhiloxRandom) throws {}
 
+    /// Prepares this module's own inference caches (`Linear` packs its weight); see `prepareTreeForInference()`.
+    open func prepareForInference() throws {}
+
+    /// Drops this module's own inference caches.
+    open func releaseInferenceCache() {}
+
     /// Checkpoint keys for properties whose snake-case name is not the key, by Swift property name
-    /// (`["toOut": "to_out.0", "linear1": "linear_1"]`). A key may contain dots.
+    /// (`["toOut": "to_out.0", "linear1": "linear_1"]`). A key may contain dots; an empty key inlines the child's
+    /// keys into this module's (a model built from towers that share the checkpoint's root).
     open var checkpointKeys: [String: String] { [:] }
 
     /// The direct children and parameters with their keys, in declaration order.
@@ -61,7 +68,9 @@ open class Module {
         var out: [(key: String, module: Module)] = [("", self)]
         for (key, node) in namedChildren() {
             if case .module(let m) = node {
-                out += m.modules().map { (key: $0.key.isEmpty ? key : key + "." + $0.key, module: $0.module) }
+                out += m.modules().map {
+                    (key: $0.key.isEmpty ? key : key.isEmpty ? $0.key : key + "." + $0.key, module: $0.module)
+                }
             }
         }
         return out
@@ -79,7 +88,7 @@ open class Module {
 
     func appendParameters(prefix: String, into out: inout [(key: String, value: Variable)]) {
         for (key, node) in namedChildren() {
-            let full = prefix.isEmpty ? key : prefix + "." + key
+            let full = prefix.isEmpty ? key : key.isEmpty ? prefix : prefix + "." + key
             switch node {
             case .parameter(let v): out.append((full, v))
             case .module(let m): m.appendParameters(prefix: full, into: &out)

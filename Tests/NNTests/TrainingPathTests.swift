@@ -69,3 +69,22 @@ final class TinyBlock: Module {
         }
     }
 }
+
+@Suite struct InferenceCacheTests {
+    @Test func packedWeightsGiveTheSameResultsAndFollowUpdates() throws {
+        let m = TinyBlock()
+        try m.initializeParameters(seed: 5)
+        var r = TestRandom(seed: 6)
+        let x = try r.tensor([2, 3, 4])
+        let tape = Tape(recording: false)
+        let plain = try m(.constant(x), tape: tape).value.scalars
+        try m.prepareTreeForInference()
+        #expect(maxError(try m(.constant(x), tape: tape).value.scalars, plain) < 1e-6)
+        // An in-place optimizer-style update must not be hidden by the packed copy.
+        m.mlp.fc1.weight.withMutableValue { w in for i in w.indices { w[i] *= 0.5 } }
+        let updated = try m(.constant(x), tape: tape).value.scalars
+        m.releaseInferenceCaches()
+        #expect(try m(.constant(x), tape: tape).value.scalars == updated)
+        #expect(maxError(updated, plain) > 1e-4)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+@testable import StageKit
+
+/// FIPS 180-4 test vectors, and a file digest across the 1 MiB read chunks.
+@Suite struct SHA256Tests {
+    func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+
+    @Test func knownVectors() {
+        #expect(hex(SHA256.digest([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            hex(SHA256.digest(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            hex(SHA256.digest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func fileDigestMatchesInMemory() throws {
+        let bytes = (0..<((1 << 20) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let path = NSTemporaryDirectory() + "sha-\(getpid()).bin"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try SHA256.hexDigest(ofFile: path) == hex(SHA256.digest(bytes)))
+    }
+}
