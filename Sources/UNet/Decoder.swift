@@ -29,7 +29,7 @@ public struct Decoder {
 
     /// The result of `sample`: the image and the starting noise (so a run can be replayed).
     public struct Output {
-        /// `[B, C, H, W]`, roughly in [−1, 1] (x₀ is clipped to [−1, 1] at every step).
+        /// `[B, C, H, W]`, clamped to [−1, 1].
         public var image: Tensor
         /// `[B, C, H, W]`: x_T.
         public var noise: Tensor
@@ -108,6 +108,8 @@ public struct Decoder {
         }
         let start = try Tensor(shape: shape, scalars: loop.sample)
         while let step = try loop.nextStep() { progress?(step.index, step.count) }
-        return Output(image: try Tensor(shape: shape, scalars: loop.sample), noise: start)
+        // The final sample clamped to [−1, 1], as the reference pipeline does.
+        let image = loop.sample.map { Swift.min(Swift.max($0, -1), 1) }
+        return Output(image: try Tensor(shape: shape, scalars: image), noise: start)
     }
 }

@@ -53,3 +53,29 @@ import Testing
         }
     }
 }
+
+/// `Decoder.sample` against the decoder loop of diffusers' UnCLIPPipeline run with the same Philox noise
+/// (`make_fixture.py`, `decoder_sampling_a`): guidance 8, 4 steps, a masked caption and the empty caption.
+@Suite struct DecoderConformanceTests {
+    @Test func samplingMatchesDiffusersPipelineLoop() throws {
+        let unet = try UNetModel.load(directory: try UNetFixture("decoder_a").directory)
+        let proj = try UnCLIPTextProjection.load(directory: try UNetFixture("text_proj_a").directory)
+        let decoder = try Decoder(unet: unet, textProjection: proj)
+        let inputs = try UNetFixture("text_proj_a")
+        let reference = try WeightFile(
+            contentsOf: UNetFixture.root.appendingPathComponent("decoder_sampling_a.safetensors").path)
+        let out = try decoder.sample(
+            imageEmbedding: try inputs.tensor("image_embeddings"), textEmbedding: try inputs.tensor("prompt_embeds"),
+            textHidden: try inputs.tensor("text_encoder_hidden_states"), mask: try reference.tensor("text_mask"),
+            size: 16, steps: 4, guidance: 8, seed: 7)
+        #expect(out.noise.scalars == (try reference.tensor("noise")).scalars)
+        // The first step divides ε by √ᾱ₉₉₉ ≈ 1e-4, so PyTorch's float32 scheduler alone moves the image by ~3e-3;
+        // the Diffusion samplers compute their coefficients in double, so ours is held to the float64 run.
+        let exact = try reference.tensor("image_f64")
+        let ours = UNetFixture.relativeError(out.image, exact)
+        let torch = UNetFixture.relativeError(try reference.tensor("image"), exact)
+        print("decoder_sampling_a vs float64: ours \(ours), PyTorch float32 \(torch)")
+        #expect(ours < 1e-4)
+        #expect(ours <= torch)
+    }
+}

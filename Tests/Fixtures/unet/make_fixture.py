@@ -16,7 +16,7 @@ import os
 import sys
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from diffusers import UNet2DConditionModel, UNet2DModel
 
@@ -254,6 +254,72 @@ def karlo_case(name, decoder_name, text_proj_name):
     print(f"{name}: {len(karlo)} Karlo tensors from {decoder_name}")
 
 
+def decoder_sampling_case(name, decoder_name, text_proj_name, seed, steps, guidance, size):
+    """The decoder loop of diffusers' UnCLIPPipeline (UnCLIPScheduler, learned range, CFG on eps) on the small
+    decoder, with every random draw taken from TensorCore's Philox stream (Tests/Fixtures/philox.py), so the Swift
+    `Decoder.sample` with the same seed must give the same image. The loop runs in float32 and again in float64: the
+    first step divides by sqrt(alpha_bar_999) ~ 1e-4, so float32 rounding alone moves the result by ~1e-3, and the
+    float64 image is the reference to measure both against."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    import philox
+    from diffusers import UnCLIPScheduler
+    from diffusers.schedulers import scheduling_unclip
+
+    io = load_file(os.path.join(HERE, text_proj_name, "io.safetensors"))
+    mask = torch.ones(io["prompt_embeds"].shape[0], io["text_encoder_hidden_states"].shape[1], dtype=torch.bool)
+    mask[-1, -2:] = False
+    mask[0, 2:] = False  # the empty caption: start and end tokens only
+
+    def run(dtype):
+        unet = UNet2DConditionModel.from_pretrained(os.path.join(HERE, decoder_name)).eval().to(dtype)
+        text_proj = UnCLIPTextProjModel.from_pretrained(os.path.join(HERE, text_proj_name)).eval().to(dtype)
+        image, prompt, hidden = (io[k].to(dtype) for k in ("image_embeddings", "prompt_embeds",
+                                                            "text_encoder_hidden_states"))
+        offset = [0]
+
+        def draw(shape, **kwargs):
+            n = 1
+            for d in shape:
+                n *= d
+            values = philox.normals(seed, n, offset[0])
+            offset[0] += 2 * ((n + 1) // 2)
+            return torch.tensor(values, dtype=torch.float32).to(dtype).reshape(shape)
+
+        scheduling_unclip.randn_tensor = draw
+        scheduler = UnCLIPScheduler(variance_type="learned_range", prediction_type="epsilon", num_train_timesteps=1000)
+        if dtype == torch.float64:
+            scheduler.betas = scheduler.betas.double()
+            scheduler.alphas = 1 - scheduler.betas
+            scheduler.alphas_cumprod = torch.cumprod(scheduler.alphas, dim=0)
+            scheduler.one = torch.tensor(1.0, dtype=dtype)
+        batch = image.shape[0]
+        with torch.no_grad():
+            states, time = text_proj(
+                image_embeddings=image, prompt_embeds=prompt, text_encoder_hidden_states=hidden,
+                do_classifier_free_guidance=True)
+            decoder_mask = torch.nn.functional.pad(mask, (text_proj.clip_extra_context_tokens, 0), value=True)
+            scheduler.set_timesteps(steps)
+            timesteps = scheduler.timesteps
+            latents = draw((batch, unet.config.in_channels, size, size))
+            noise = latents.clone()
+            for i, t in enumerate(timesteps):
+                pred = unet(torch.cat([latents] * 2), t, encoder_hidden_states=states, class_labels=time,
+                            attention_mask=decoder_mask).sample
+                uncond, cond = pred.chunk(2)
+                uncond, _ = uncond.split(latents.shape[1], dim=1)
+                cond, variance = cond.split(latents.shape[1], dim=1)
+                pred = torch.cat([uncond + guidance * (cond - uncond), variance], dim=1)
+                prev = None if i + 1 == len(timesteps) else timesteps[i + 1]
+                latents = scheduler.step(pred, t, latents, prev_timestep=prev).prev_sample
+        return noise.float(), latents.clamp(-1, 1).float().contiguous(), timesteps
+
+    noise, image32, timesteps = run(torch.float32)
+    _, image64, _ = run(torch.float64)
+    save_file({"text_mask": mask.float(), "noise": noise, "image": image32, "image_f64": image64},
+              os.path.join(HERE, name + ".safetensors"))
+    print(f"{name}: timesteps {timesteps.tolist()}, float32 vs float64 max {(image32 - image64).abs().max():.2e}")
+
+
 KARLO_DECODER = dict(
     in_channels=3,
     out_channels=6,
@@ -400,6 +466,9 @@ def main():
     # Karlo-layout checkpoints: decoder_a + text_proj_a (same widths: time 64, context 16), super_res_b.
     karlo_case("karlo_decoder_a", "decoder_a", "text_proj_a")
     karlo_case("karlo_super_res_b", "super_res_b", None)
+
+    # The decoder sampling loop with Philox noise.
+    decoder_sampling_case("decoder_sampling_a", "decoder_a", "text_proj_a", seed=7, steps=4, guidance=8.0, size=16)
 
 
 if __name__ == "__main__":
