@@ -43,14 +43,14 @@ public struct Decoder {
     ///     rows are the empty caption's (the unconditional half), else R = B.
     ///   - textHidden: `[R, L, W]` CLIP last hidden states, rows as `textEmbedding`.
     ///   - mask: `[R, L]` text mask (1 = real token), rows as `textEmbedding`.
-    ///   - size: output height and width (Karlo: 64).
+    ///   - size: output height and width; nil takes the UNet's `sample_size` (Karlo: 64).
     ///   - steps: respaced DDPM steps (Karlo's spacing: 999 … 0).
     ///   - guidance: classifier-free guidance scale on ε (the variance channels come from the conditional half).
     ///   - seed: Philox seed; x_T is drawn first, then each step's noise.
     ///   - noise: a starting x_T `[B, C, H, W]` to replay instead of drawing one.
     ///   - progress: called after each step with (step index, step count).
     public func sample(
-        imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, size: Int = 64,
+        imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, size: Int? = nil,
         steps: Int = 25, guidance: Float = 8, seed: UInt64, noise: Tensor? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Output {
@@ -74,6 +74,11 @@ public struct Decoder {
                     name: "text.mask", shape: m.shape, expected: "[\(rows), \(textHidden.shape[1])]")
             }
             return try textProjection.contextMask(textMask: m)
+        }
+        guard let size = size ?? unet.config.sampleSize, size > 0, size % (1 << (unet.config.levels - 1)) == 0 else {
+            throw UNetError.invalidInput(
+                name: "size", shape: [size ?? 0],
+                expected: "a positive multiple of \(1 << (unet.config.levels - 1)) (no sample_size in config.json)")
         }
         let channels = unet.config.inChannels
         let shape = [b, channels, size, size]

@@ -36,6 +36,8 @@ public struct UNetConfig: Equatable, Sendable {
     public var modelClass: ModelClass
     public var inChannels: Int
     public var outChannels: Int
+    /// The trained image size (`sample_size`), when the config gives one number; samplers default to it.
+    public var sampleSize: Int?
     /// `sample = 2·sample − 1` before the first convolution.
     public var centerInputSample: Bool
     /// Sinusoidal timestep features: cosines first when true.
@@ -120,6 +122,7 @@ extension UNetConfig {
         let conditional = modelClass == .conditional
         inChannels = try c.int("in_channels", default: conditional ? 4 : 3)
         outChannels = try c.int("out_channels", default: conditional ? 4 : 3)
+        sampleSize = c.raw("sample_size") is [Any] ? nil : try c.optionalInt("sample_size")
         centerInputSample = try c.bool("center_input_sample", default: false)
         flipSinToCos = try c.bool("flip_sin_to_cos", default: true)
         freqShift = try c.float("freq_shift", default: 0)

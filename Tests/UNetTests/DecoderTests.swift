@@ -67,7 +67,7 @@ import Testing
         let out = try decoder.sample(
             imageEmbedding: try inputs.tensor("image_embeddings"), textEmbedding: try inputs.tensor("prompt_embeds"),
             textHidden: try inputs.tensor("text_encoder_hidden_states"), mask: try reference.tensor("text_mask"),
-            size: 16, steps: 4, guidance: 8, seed: 7)
+            steps: 4, guidance: 8, seed: 7)
         #expect(out.noise.scalars == (try reference.tensor("noise")).scalars)
         // The first step divides ε by √ᾱ₉₉₉ ≈ 1e-4, so PyTorch's float32 scheduler alone moves the image by ~3e-3;
         // the Diffusion samplers compute their coefficients in double, so ours is held to the float64 run.
