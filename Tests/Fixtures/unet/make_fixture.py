@@ -320,6 +320,61 @@ def decoder_sampling_case(name, decoder_name, text_proj_name, seed, steps, guida
     print(f"{name}: timesteps {timesteps.tolist()}, float32 vs float64 max {(image32 - image64).abs().max():.2e}")
 
 
+def super_res_sampling_case(name, first_name, seed, steps):
+    """The super-resolution loop of diffusers' UnCLIPPipeline (UnCLIPScheduler fixed_small_log, eps; the last step
+    with `super_res_last`) with Philox noise. `super_res_last` is `first_name` with extra weight noise, saved as
+    `<name>_last.safetensors`. Float32 and float64 runs, as in decoder_sampling_case."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    import philox
+    from diffusers import UnCLIPScheduler
+    from diffusers.schedulers import scheduling_unclip
+
+    first32 = UNet2DModel.from_pretrained(os.path.join(HERE, first_name)).eval()
+    last32 = perturb(UNet2DModel.from_pretrained(os.path.join(HERE, first_name)), seed + 100, scale=0.02)
+    save_file({k: v.contiguous() for k, v in last32.state_dict().items()}, os.path.join(HERE, name + "_last.safetensors"))
+    g = torch.Generator().manual_seed(seed)
+    channels = first32.config.out_channels
+    size = first32.config.sample_size
+    low = (torch.rand(1, channels, size, size, generator=g) * 2 - 1)
+
+    def run(dtype):
+        first, last = first32.to(dtype), last32.to(dtype)
+        offset = [0]
+
+        def draw(shape, **kwargs):
+            n = 1
+            for d in shape:
+                n *= d
+            values = philox.normals(seed, n, offset[0])
+            offset[0] += 2 * ((n + 1) // 2)
+            return torch.tensor(values, dtype=torch.float32).to(dtype).reshape(shape)
+
+        scheduling_unclip.randn_tensor = draw
+        scheduler = UnCLIPScheduler(variance_type="fixed_small_log", prediction_type="epsilon", num_train_timesteps=1000)
+        if dtype == torch.float64:
+            scheduler.betas = scheduler.betas.double()
+            scheduler.alphas = 1 - scheduler.betas
+            scheduler.alphas_cumprod = torch.cumprod(scheduler.alphas, dim=0)
+            scheduler.one = torch.tensor(1.0, dtype=dtype)
+        scheduler.set_timesteps(steps)
+        timesteps = scheduler.timesteps
+        latents = draw((1, channels, size, size))
+        noise = latents.clone()
+        with torch.no_grad():
+            for i, t in enumerate(timesteps):
+                unet = last if i == len(timesteps) - 1 else first
+                pred = unet(torch.cat([latents, low.to(dtype)], dim=1), t).sample
+                prev = None if i + 1 == len(timesteps) else timesteps[i + 1]
+                latents = scheduler.step(pred, t, latents, prev_timestep=prev).prev_sample
+        return noise.float(), latents.clamp(-1, 1).float().contiguous()
+
+    noise, image32 = run(torch.float32)
+    _, image64 = run(torch.float64)
+    save_file({"low_resolution": low, "noise": noise, "image": image32, "image_f64": image64},
+              os.path.join(HERE, name + ".safetensors"))
+    print(f"{name}: float32 vs float64 max {(image32 - image64).abs().max():.2e}")
+
+
 KARLO_DECODER = dict(
     in_channels=3,
     out_channels=6,
@@ -469,6 +524,7 @@ def main():
 
     # The decoder sampling loop with Philox noise.
     decoder_sampling_case("decoder_sampling_a", "decoder_a", "text_proj_a", seed=7, steps=4, guidance=8.0, size=16)
+    super_res_sampling_case("super_res_sampling_a", "super_res_a", seed=11, steps=3)
 
 
 if __name__ == "__main__":
