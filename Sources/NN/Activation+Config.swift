@@ -16,7 +16,7 @@ extension Activation {
     }
 
     /// Applies the activation through `tape` (a constant result when nothing needs a gradient).
-    func callAsFunction(_ x: Variable, tape: Tape) -> Variable {
-        tape.tracks(x) ? tape.activation(x, self) : .constant(x.value.activated(self))
+    public func callAsFunction(_ x: Variable, tape: Tape) -> Variable {
+        tape.needsGradient(x) ? tape.activation(x, self) : .constant(x.value.activated(self))
     }
 }

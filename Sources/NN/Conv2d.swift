@@ -18,7 +18,7 @@ public final class Conv2d: Module {
 
     /// x: [B, C, H, W] → [B, O, H', W']
     public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
-        if !tape.tracks(x, weight, bias) {
+        if !tape.needsGradient(x, weight, bias) {
             return .constant(
                 try x.value.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding))
         }

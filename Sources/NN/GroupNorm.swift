@@ -19,7 +19,7 @@ public final class GroupNorm: Module {
 
     /// x: [N, C, ...] → [N, C, ...]
     public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
-        if !tape.tracks(x, weight, bias) {
+        if !tape.needsGradient(x, weight, bias) {
             return .constant(try x.value.groupNorm(groups: groups, weight: weight?.value, bias: bias?.value, eps: eps))
         }
         return try tape.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)

@@ -14,7 +14,7 @@ public final class LayerNorm: Module {
 
     /// x: [..., C] → [..., C]
     public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
-        if !tape.tracks(x, weight, bias) {
+        if !tape.needsGradient(x, weight, bias) {
             return .constant(try x.value.layerNorm(weight: weight?.value, bias: bias?.value, eps: eps))
         }
         return try tape.layerNorm(x, weight: weight, bias: bias, eps: eps)

@@ -19,7 +19,7 @@ public final class Linear: Module {
 
     /// x: [..., in] → [..., out]
     public func callAsFunction(_ x: Variable, tape: Tape) throws -> Variable {
-        if !tape.tracks(x, weight, bias) {
+        if !tape.needsGradient(x, weight, bias) {
             // The packed copy is used only while the weight is the very buffer it was packed from; any update
             // (load, optimizer step: copy-on-write, since `packed` holds a reference) makes a new buffer.
             if let packed, packed.source.storage === weight.value.storage {

@@ -30,9 +30,9 @@ public final class MultiHeadAttention: Module {
     }
 
     /// `dim` = model width (query input and output), `contextDim` = width of the keys' source (default `dim`),
-    /// `innerDim` = heads × head size (default `dim`).
+    /// `innerDim` = heads × head size (default `dim`), `outputDim` = width of the output projection (default `dim`).
     public init(
-        dim: Int, heads: Int, contextDim: Int? = nil, innerDim: Int? = nil, bias: Bool = true,
+        dim: Int, heads: Int, contextDim: Int? = nil, innerDim: Int? = nil, outputDim: Int? = nil, bias: Bool = true,
         outputBias: Bool = true, naming: Naming = .huggingFace
     ) throws {
         let inner = innerDim ?? dim
@@ -42,12 +42,12 @@ public final class MultiHeadAttention: Module {
         query = try Linear(dim, inner, bias: bias)
         key = try Linear(contextDim ?? dim, inner, bias: bias)
         value = try Linear(contextDim ?? dim, inner, bias: bias)
-        output = try Linear(inner, dim, bias: outputBias)
+        output = try Linear(inner, outputDim ?? dim, bias: outputBias)
         self.heads = heads
         self.naming = naming
     }
 
-    /// x: [B, T, C], context: [B, S, Cc] (default x) → [B, T, C].
+    /// x: [B, T, C], context: [B, S, Cc] (default x) → [B, T, C_out].
     /// `causal` masks keys after the query position; `keyPadding` [B, S] (0 = ignore that key); `additiveMask`
     /// broadcastable to [B, H, T, S].
     public func callAsFunction(
@@ -62,7 +62,7 @@ public final class MultiHeadAttention: Module {
         let k = try splitHeads(key(src, tape: tape), tape: tape)  // k: [B, H, S, D]
         let v = try splitHeads(value(src, tape: tape), tape: tape)  // v: [B, H, S, D]
         let a: Variable  // a: [B, H, T, D]
-        if tape.tracks(q, k, v) {
+        if tape.needsGradient(q, k, v) {
             a = try tape.attention(
                 query: q, key: k, value: v, causal: causal, keyPadding: keyPadding, additiveMask: additiveMask)
         } else {
@@ -77,14 +77,16 @@ public final class MultiHeadAttention: Module {
     /// [B, T, H·D] → [B, H, T, D]
     func splitHeads(_ x: Variable, tape: Tape) throws -> Variable {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
-        if !tape.tracks(x) { return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3])) }
+        if !tape.needsGradient(x) {
+            return .constant(try x.value.reshaped([b, t, heads, c / heads]).permuted([0, 2, 1, 3]))
+        }
         return try tape.permute(tape.reshape(x, [b, t, heads, c / heads]), [0, 2, 1, 3])
     }
 
     /// [B, H, T, D] → [B, T, H·D]
     func mergeHeads(_ x: Variable, tape: Tape) throws -> Variable {
         let (b, h, t, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        if !tape.tracks(x) { return .constant(try x.value.permuted([0, 2, 1, 3]).reshaped([b, t, h * d])) }
+        if !tape.needsGradient(x) { return .constant(try x.value.permuted([0, 2, 1, 3]).reshaped([b, t, h * d])) }
         return try tape.reshape(tape.permute(x, [0, 2, 1, 3]), [b, t, h * d])
     }
 }

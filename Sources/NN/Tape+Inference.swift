@@ -3,7 +3,7 @@ import TensorCore
 extension Tape {
     /// Whether an operation over these inputs must be recorded. When it need not, layers run the plain tensor
     /// kernel and wrap the result as a constant: no backward closure, no saved activations.
-    func tracks(_ inputs: Variable?...) -> Bool {
+    public func needsGradient(_ inputs: Variable?...) -> Bool {
         isRecording && inputs.contains { $0?.requiresGrad == true }
     }
 }

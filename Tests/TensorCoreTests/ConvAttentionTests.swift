@@ -103,6 +103,23 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
     }
 
+    /// Large enough to be split over threads, with pre-packed weights reused across samples.
+    @Test(arguments: [(3, 1, 1), (1, 1, 0), (3, 2, 1)])
+    func conv2dThreaded(kernel: Int, stride: Int, padding: Int) throws {
+        let x = try tensor([2, 16, 12, 64], seed: 17), w = try tensor([26, 16, kernel, kernel], seed: 18)
+        let b = try tensor([26], seed: 19)
+        let y = try x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
+        let serial = try Tensor(shape: y.shape, scalars: [Float](repeating: 0, count: y.count))
+        let g = Conv2DGeometry(
+            batch: 2, inChannels: 16, height: 12, width: 64, outChannels: 26, kernelHeight: kernel, kernelWidth: kernel,
+            strideH: stride, strideW: stride, padH: padding, padW: padding)
+        Conv2D.forward(
+            x.storage.pointer, weight: w.storage.pointer, bias: b.storage.pointer, serial.storage.pointer, g,
+            pool: .serial)
+        #expect(serial.scalars == y.scalars)
+    }
+
     @Test func conv2dRejectsBadShapes() throws {
         let x = try Tensor(zeros: [1, 3, 4, 4])
         #expect(throws: TensorError.shapeMismatch(op: "conv2d", lhs: [1, 3, 4, 4], rhs: [2, 4, 3, 3])) {

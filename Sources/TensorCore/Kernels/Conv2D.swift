@@ -115,6 +115,11 @@ public enum Conv2D {
                 columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
             }
         }
+        // The weights are the GEMM's A for every sample: pack them once.
+        let mPadded = (o + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr
+        let weightPanels = GEMMKernel.prepackA(
+            .none, a: weight, lda: g.patch, m: o, k: g.patch,
+            into: Scratch.current.buffer(slot: 13, count: mPadded * g.patch), pool: pool)
         rowOffsets.withUnsafeBufferPointer { rows in
             columnOffsets.withUnsafeBufferPointer { cols in
                 for n in 0..<g.batch {
@@ -124,9 +129,11 @@ public enum Conv2D {
                     }
                     let beta: Float = bias == nil ? 0 : 1
                     if g.isPointwise {
-                        sgemm(
-                            .none, .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, b: xn, ldb: ohw,
-                            beta: beta, c: yn, ldc: ohw, pool: pool)
+                        GEMMKernel.parallel(
+                            .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch,
+                            source: MatrixPanels(trans: .none, b: xn, ldb: ohw), beta: beta, c: yn, ldc: ohw,
+                            pool: pool,
+                            prepackedA: weightPanels)
                         continue
                     }
                     let source: UnsafePointer<Float>
@@ -141,7 +148,7 @@ public enum Conv2D {
                         outWidth: g.outWidth, unitStride: g.strideW == 1)
                     GEMMKernel.parallel(
                         .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
-                        beta: beta, c: yn, ldc: ohw, pool: pool)
+                        beta: beta, c: yn, ldc: ohw, pool: pool, prepackedA: weightPanels)
                 }
             }
         }

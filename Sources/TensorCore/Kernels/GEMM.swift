@@ -66,6 +66,16 @@ extension BPanelSource {
     func prepacked(k0: Int, kc: Int, j0: Int) -> UnsafePointer<Float>? { nil }
 }
 
+/// op(A) packed once by `GEMMKernel.prepackA`.
+struct PrepackedA {
+    let base: UnsafePointer<Float>
+    let paddedRows: Int
+
+    /// The panels for rows from `i0` (a multiple of 6) in the depth block starting at `k0`.
+    @inline(__always)
+    func panels(k0: Int, kc: Int, i0: Int) -> UnsafePointer<Float> { base + (k0 &* paddedRows &+ i0 &* kc) }
+}
+
 /// op(B) read from a row-major matrix.
 struct MatrixPanels: BPanelSource {
     let trans: Transpose
@@ -133,14 +143,14 @@ enum GEMMKernel {
     /// running `serial`. Small products stay on the caller.
     static func parallel<S: BPanelSource>(
         _ transA: Transpose, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, source: S,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool, prepackedA: PrepackedA? = nil
     ) {
         let threads = pool.threadCount
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         if threads == 1 || flops < 2.0e5 {
             serial(
                 transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: 0, beta: beta,
-                c: c, ldc: ldc)
+                c: c, ldc: ldc, prepackedA: prepackedA, rowOffset: 0)
             return
         }
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
@@ -148,7 +158,7 @@ enum GEMMKernel {
         // costs more: B by columns when A is much smaller (A's packing is a scalar scatter, B's a SIMD copy),
         // else A by rows. Every thread gets whole register tiles.
         let nTiles = (n + nr - 1) / nr, mTiles = (m + mr - 1) / mr
-        if 4 * m <= n && nTiles >= threads || mTiles < 2 * threads {
+        if (prepackedA != nil || 4 * m <= n) && nTiles >= threads || mTiles < 2 * threads {
             let per = (nTiles + threads - 1) / threads * nr
             pool.run { t in
                 let j0 = t * per
@@ -156,7 +166,7 @@ enum GEMMKernel {
                 if cols <= 0 { return }
                 serial(
                     transA, m: m, n: cols, k: k, alpha: alpha, a: a, lda: lda, source: source, columnOffset: j0,
-                    beta: beta, c: c + j0, ldc: ldc)
+                    beta: beta, c: c + j0, ldc: ldc, prepackedA: prepackedA, rowOffset: 0)
             }
         } else {
             let per = (mTiles + threads - 1) / threads * mr
@@ -167,7 +177,7 @@ enum GEMMKernel {
                 let at = transA == .none ? a + i0 * lda : a + i0
                 serial(
                     transA, m: rows, n: n, k: k, alpha: alpha, a: at, lda: lda, source: source, columnOffset: 0,
-                    beta: beta, c: c + i0 * ldc, ldc: ldc)
+                    beta: beta, c: c + i0 * ldc, ldc: ldc, prepackedA: prepackedA, rowOffset: i0)
             }
         }
     }
@@ -186,9 +196,11 @@ enum GEMMKernel {
     /// The blocked product on one thread. Loop nest (BLIS): jc over nc-wide column blocks, pc over kc-deep
     /// blocks (B block packed), ic over mc-high row blocks (A block packed), then jr × ir over register tiles.
     /// Columns `0..<n` here are columns `columnOffset..<columnOffset+n` of `source`; `c` points at the first.
+    /// With `prepackedA`, A's panels are read from it (rows `rowOffset..<rowOffset+m`) and `a` is not used.
     static func serial<S: BPanelSource>(
         _ transA: Transpose, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, source: S,
-        columnOffset: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        columnOffset: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, prepackedA: PrepackedA? = nil,
+        rowOffset: Int = 0
     ) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let kcMax = GEMMBlocking.kc, mcMax = GEMMBlocking.mc, ncMax = GEMMBlocking.nc
@@ -213,9 +225,15 @@ enum GEMMKernel {
                 var ic = 0
                 while ic < m {
                     let mc = min(mcMax, m - ic)
-                    packA(transA, a: a, lda: lda, i0: ic, mc: mc, k0: pc, kc: kc, into: packedA)
+                    let aPanels: UnsafePointer<Float>
+                    if let prepackedA {
+                        aPanels = prepackedA.panels(k0: pc, kc: kc, i0: rowOffset + ic)
+                    } else {
+                        packA(transA, a: a, lda: lda, i0: ic, mc: mc, k0: pc, kc: kc, into: packedA)
+                        aPanels = UnsafePointer(packedA)
+                    }
                     multiplyPacked(
-                        m: mc, n: nc, kc: kc, packedA: packedA, packedB: panels, alpha: alpha,
+                        m: mc, n: nc, kc: kc, packedA: aPanels, packedB: panels, alpha: alpha,
                         beta: betaBlock, c: c + ic &* ldc + jc, ldc: ldc, tile: tile)
                     ic += mc
                 }
@@ -223,6 +241,25 @@ enum GEMMKernel {
             }
             jc += nc
         }
+    }
+
+    /// Packs all of op(A) (`m × k`) once, for products that reuse it (a convolution's weights over samples and
+    /// threads). Layout: for each depth block of `kc` rows starting at k0, the ⌈m/6⌉ row panels `[kc][6]` back to
+    /// back, at `k0 · paddedRows`; `into` holds `paddedRows · k` floats with `paddedRows` = m rounded up to 6.
+    static func prepackA(
+        _ trans: Transpose, a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into dst: UnsafeMutablePointer<Float>,
+        pool: ThreadPool
+    ) -> PrepackedA {
+        let mr = GEMMBlocking.mr, kcMax = GEMMBlocking.kc
+        let padded = (m + mr - 1) / mr * mr
+        let blocks = (k + kcMax - 1) / kcMax
+        pool.parallelFor(blocks, grain: 1) { range in
+            for p in range {
+                let k0 = p * kcMax
+                packA(trans, a: a, lda: lda, i0: 0, mc: m, k0: k0, kc: min(kcMax, k - k0), into: dst + k0 * padded)
+            }
+        }
+        return PrepackedA(base: UnsafePointer(dst), paddedRows: padded)
     }
 
     /// C[m × n] = alpha · Ap · Bp + beta · C from packed operands: `packedA` holds ⌈m/6⌉ panels `[kc][6]`,

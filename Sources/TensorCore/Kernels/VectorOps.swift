@@ -85,10 +85,16 @@ enum VectorOps {
         return s
     }
 
-    /// p[i] = exp(p[i] − shift) in place; returns Σ p[i].
+    /// p[i] = exp(p[i] − shift) in place; returns Σ p[i]. Arguments below −87 (masked −∞ scores included) give
+    /// exactly 0: glibc's vector `expf` falls back to scalar calls for a whole vector when any lane is out of its
+    /// range, so the argument is clamped first and the result selected afterwards.
     @inline(__always)
     static func expSubtracting(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ shift: Float) -> Float {
-        for i in 0..<n { p[i] = exp(p[i] - shift) }
+        for i in 0..<n {
+            let d = p[i] - shift
+            let e = exp(d < -87 ? -87 : d)
+            p[i] = d < -87 ? 0 : e
+        }
         return sum(p, n)
     }
 
