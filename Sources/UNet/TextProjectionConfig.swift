@@ -16,11 +16,12 @@ public struct TextProjectionConfig: Equatable, Sendable {
     )
         throws
     {
-        for (key, v) in [
-            ("clip_extra_context_tokens", clipExtraContextTokens), ("clip_embeddings_dim", clipEmbeddingsDim),
-            ("time_embed_dim", timeEmbedDim), ("cross_attention_dim", crossAttentionDim),
-        ] where v <= 0 {
-            throw UNetError.invalidConfig(key: key, reason: "must be positive")
+        for (key, v, limit) in [
+            ("clip_extra_context_tokens", clipExtraContextTokens, 256),
+            ("clip_embeddings_dim", clipEmbeddingsDim, 16384),
+            ("time_embed_dim", timeEmbedDim, 65536), ("cross_attention_dim", crossAttentionDim, 16384),
+        ] where v <= 0 || v > limit {
+            throw UNetError.invalidConfig(key: key, reason: "\(v) outside 1...\(limit)")
         }
         self.clipExtraContextTokens = clipExtraContextTokens
         self.clipEmbeddingsDim = clipEmbeddingsDim

@@ -251,6 +251,21 @@ extension UNetConfig {
 
     /// Checks the channel arithmetic the blocks rely on.
     func validate() throws {
+        // Sizes a model file could get wrong, checked before anything is allocated.
+        let limits: [(String, [Int], ClosedRange<Int>)] = [
+            ("in_channels", [inChannels], 1...4096), ("out_channels", [outChannels], 1...4096),
+            ("block_out_channels", blockOutChannels, 1...16384), ("layers_per_block", layersPerBlock, 1...64),
+            ("cross_attention_dim", crossAttentionDim, 1...16384),
+            ("time_embedding_dim", [timeEmbeddingDim], 1...65536),
+            ("encoder_hid_dim", encoderHiddenDim.map { [$0] } ?? [], 1...16384),
+            ("conv_in_kernel", [convInKernel], 1...15), ("conv_out_kernel", [convOutKernel], 1...15),
+        ]
+        for (key, values, range) in limits where !values.allSatisfy(range.contains) {
+            throw UNetError.invalidConfig(key: key, reason: "\(values) outside \(range)")
+        }
+        guard levels <= 8 else {
+            throw UNetError.invalidConfig(key: "block_out_channels", reason: "more than 8 levels")
+        }
         for (i, ch) in blockOutChannels.enumerated() {
             guard ch % normGroups == 0 else {
                 throw UNetError.invalidConfig(

@@ -33,6 +33,12 @@ import Testing
         #expect(throws: UNetError.unsupportedConfig(key: "addition_embed_type", value: "text")) {
             try UNetConfig(json: try self.config { $0["addition_embed_type"] = "text" })
         }
+        #expect(throws: UNetError.invalidConfig(key: "layers_per_block", reason: "[100000, 100000] outside 1...64")) {
+            try UNetConfig(json: try self.config { $0["layers_per_block"] = 100000 })
+        }
+        #expect(throws: UNetError.invalidConfig(key: "in_channels", reason: "[0] outside 1...4096")) {
+            try UNetConfig(json: try self.config { $0["in_channels"] = 0 })
+        }
         #expect(throws: UNetError.self) { try UNetConfig(json: Data("[1, 2]".utf8)) }
         #expect(throws: UNetError.self) { try UNetConfig(json: Data("{".utf8)) }
     }
