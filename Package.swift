@@ -30,6 +30,9 @@ let package = Package(
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
         .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
+        .executable(name: "unclip-rank", targets: ["unclip-rank"]),
+        .executable(name: "unclip-classify", targets: ["unclip-classify"]),
+        .executable(name: "unclip-probe", targets: ["unclip-probe"]),
     ],
     targets: [
         // Libraries
@@ -81,6 +84,15 @@ let package = Package(
         .executableTarget(
             name: "unclip-image", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-rank", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-classify", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-probe", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
 
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
@@ -111,7 +123,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image", "unclip-prior", "unclip-prior-ar", "Prior", "TensorCore",
+                "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
+                "Prior", "TensorCore",
             ],
             swiftSettings: vectorFlags),
     ],

@@ -1,1 +1,0 @@
-// UNet: see its issue.
