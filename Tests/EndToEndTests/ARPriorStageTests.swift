@@ -10,11 +10,11 @@ import Testing
     static let diffusionModel = Shell.packageRoot.appendingPathComponent("Tests/Fixtures/prior/a").path
 
     /// Saves a random AR prior whose codebook is fitted to random embeddings; returns its folder.
-    static func makeModel(in dir: URL) throws -> String {
+    static func makeModel(in dir: URL, textLength: Int = 8, vocabulary: Int = 64) throws -> String {
         var c = ARPriorConfiguration()
         c.embeddingDim = 32
-        c.textLength = 8
-        c.textVocabSize = 64
+        c.textLength = textLength
+        c.textVocabSize = vocabulary
         c.width = 32
         c.layers = 2
         c.heads = 2
@@ -81,6 +81,22 @@ import Testing
         #expect(try over["image.embed"]?.floats() == ar["image.embed"]?.floats())
         #expect(over["prior.noise"] == nil)
         #expect(try ar["image.embed"]?.floats().allSatisfy(\.isFinite) == true)
+    }
+
+    /// After the real text stage (CLIP fixture hf-a: D = 32, 77 tokens, CLIP's start/end ids).
+    @Test func runsAfterUnclipText() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try Self.makeModel(in: dir, textLength: 77, vocabulary: 49408)
+        _ = try CLIPStageTests().modelFolder(in: dir)
+        let r = try Shell.run(
+            "unclip-text --model model 'the corgi' -p 'a cat' | unclip-prior-ar -m '\(model)' --guidance 3 > out.st",
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try Frame(contentsOf: dir.appendingPathComponent("out.st").path)
+        #expect(out["image.embed"]?.shape == [2, 32])
+        #expect(try out.metadataList("prompt") == ["a cat", "the corgi"])
+        #expect(out.metadata["provenance"]?.components(separatedBy: "\n").count == 2)
     }
 
     @Test func samplesPerPromptRepeatsEveryItem() throws {
