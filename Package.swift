@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
+        .executable(name: "unclip-mix", targets: ["unclip-mix"]),
         .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
         .executable(name: "unclip-rank", targets: ["unclip-rank"]),
         .executable(name: "unclip-classify", targets: ["unclip-classify"]),
@@ -94,6 +95,10 @@ let package = Package(
             name: "unclip-probe", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
+        .executableTarget(
+            name: "unclip-mix", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .testTarget(name: "StageKitTests", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
@@ -125,6 +130,7 @@ let package = Package(
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
                 "Prior", "TensorCore",
+                "unclip-mix",
             ],
             swiftSettings: vectorFlags),
     ],
