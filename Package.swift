@@ -29,6 +29,9 @@ let package = Package(
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
+        .executable(name: "unclip-decode", targets: ["unclip-decode"]),
+        .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
+        .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
     ],
     targets: [
         // Libraries
@@ -52,7 +55,8 @@ let package = Package(
             name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream", "Imaging"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
@@ -66,6 +70,15 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-decode", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-upsample", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
@@ -106,7 +119,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image", "unclip-prior",
+                "unclip-image", "unclip-prior", "unclip-decode", "unclip-upsample", "unclip-inpaint",
             ],
             swiftSettings: vectorFlags),
     ],
