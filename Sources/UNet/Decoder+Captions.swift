@@ -24,6 +24,7 @@ extension Decoder {
         if let start, start.shape.first != b {
             throw UNetError.invalidInput(name: "noise", shape: start.shape, expected: "[\(b), C, H, W]")
         }
+        try validate(caption: caption, unconditional: unconditional)
         return try ChunkedSampling.run(batch: b, limit: options.batchLimit, seed: seed) { range, chunkSeed in
             let rows = try CaptionConditioning.decoderRows(
                 conditional: caption?.items(range), unconditional: unconditional, batch: range.count,
@@ -32,6 +33,24 @@ extension Decoder {
                 imageEmbedding: imageEmbedding.rows(range), textEmbedding: rows.embedding, textHidden: rows.hidden,
                 mask: rows.mask, steps: options.steps, guidance: options.guidance, eta: options.eta, seed: chunkSeed,
                 noise: start?.rows(range), progress: progress)
+        }
+    }
+
+    /// Checks the caption tensors' widths against the text projection's CLIP width, naming the tensor (and
+    /// whether it came from the frame or from the model folder's empty caption).
+    func validate(caption: CaptionConditioning?, unconditional: CaptionConditioning?) throws {
+        let d = textProjection.config.clipEmbeddingsDim
+        for (prefix, c) in [("", caption), ("unconditional.safetensors ", unconditional)] {
+            guard let c else { continue }
+            guard c.embedding.shape[1] == d else {
+                throw UNetError.invalidInput(
+                    name: prefix + "text.embed", shape: c.embedding.shape, expected: "[\(c.batchSize), \(d)]")
+            }
+            guard c.hidden.shape[2] == d else {
+                throw UNetError.invalidInput(
+                    name: prefix + "text.hidden", shape: c.hidden.shape,
+                    expected: "[\(c.batchSize), \(c.hidden.shape[1]), \(d)]")
+            }
         }
     }
 }

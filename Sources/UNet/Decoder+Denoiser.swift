@@ -43,11 +43,19 @@ extension Decoder {
         guard imageEmbedding.rank == 2, imageEmbedding.shape[0] > 0 else {
             throw UNetError.invalidInput(name: "image.embed", shape: imageEmbedding.shape, expected: "[B, D]")
         }
+        let d = textProjection.config.clipEmbeddingsDim
+        guard imageEmbedding.shape[1] == d else {
+            throw UNetError.invalidInput(
+                name: "image.embed", shape: imageEmbedding.shape, expected: "[B, \(d)] (the decoder's CLIP width)")
+        }
         let b = imageEmbedding.shape[0], rows = guide.isActive ? 2 * b : b
-        guard textEmbedding.rank == 2, textEmbedding.shape[0] == rows else {
+        guard textEmbedding.rank == 2, textEmbedding.shape == [rows, d] else {
             throw UNetError.invalidInput(
                 name: "text.embed", shape: textEmbedding.shape,
-                expected: "[\(rows), D] (unconditional rows first under guidance)")
+                expected: "[\(rows), \(d)] (unconditional rows first under guidance)")
+        }
+        guard textHidden.rank == 3, textHidden.shape[0] == rows, textHidden.shape[2] == d else {
+            throw UNetError.invalidInput(name: "text.hidden", shape: textHidden.shape, expected: "[\(rows), L, \(d)]")
         }
         // Conditioning, computed once: context [R, K+L, C], time term [R, T], mask [R, K+L].
         let cond = try textProjection.predict(

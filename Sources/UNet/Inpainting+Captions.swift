@@ -34,6 +34,7 @@ extension Inpainting {
         if let start, start.shape.first != b {
             throw UNetError.invalidInput(name: "inpaint.noise", shape: start.shape, expected: "\(image.shape)")
         }
+        try decoder.validate(caption: caption, unconditional: unconditional)
         return try ChunkedSampling.run(batch: b, limit: options.batchLimit, seed: seed) { range, chunkSeed in
             let rows = try CaptionConditioning.decoderRows(
                 conditional: caption?.items(range), unconditional: unconditional, batch: range.count,
