@@ -64,11 +64,12 @@ Stage.run(spec) { stage in
             let image = try DecoderFrame.required("image", in: frame, madeBy: "run unclip-png or unclip-decode first")
             let embedding = try DecoderFrame.required(
                 "image.embed", in: frame, madeBy: "run unclip-image or unclip-prior first")
+            guard image.rank == 4 else {
+                throw StageError("tensor 'image' has shape \(image.shape), expected [B, 3, H, W]")
+            }
             let mask =
                 try rect.map {
-                    try $0.tensor(
-                        batch: image.shape.first ?? 0, imageHeight: image.shape.dropFirst(2).first ?? 0,
-                        imageWidth: image.shape.dropFirst(3).first ?? 0)
+                    try $0.tensor(batch: image.shape[0], imageHeight: image.shape[2], imageWidth: image.shape[3])
                 } ?? DecoderFrame.required("mask", in: frame, madeBy: "give --rect or a mask from unclip-png")
             let progress = stage.progress("frame \(index) step", total: options.steps)
             let out = try inpainting.inpaint(

@@ -166,6 +166,7 @@ import Testing
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 1,2,3 < image.st", 64, ["--rect"]),
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 10,10,8,8 < image.st", 1, ["rect 10,10,8,8"]),
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 0,0,4,4 < no-embed.st", 1, ["image"]),
+            ("unclip-inpaint -m '\(m)' --steps 2 --rect 0,0,4,4 < bad-image.st", 1, ["image", "[1, 16, 16]"]),
             ("head -c 100 image.st | unclip-decode -m '\(m)' --steps 2", 1, ["unclip-decode:"]),
         ]
         for (script, status, words) in cases {
