@@ -29,6 +29,10 @@ let package = Package(
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
+        .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
+        .executable(name: "unclip-rank", targets: ["unclip-rank"]),
+        .executable(name: "unclip-classify", targets: ["unclip-classify"]),
+        .executable(name: "unclip-probe", targets: ["unclip-probe"]),
         .executable(name: "unclip-decode", targets: ["unclip-decode"]),
         .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
         .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
@@ -52,7 +56,7 @@ let package = Package(
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream", "Imaging"],
@@ -70,6 +74,9 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-prior-ar", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-decode", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
@@ -90,6 +97,15 @@ let package = Package(
         .executableTarget(
             name: "unclip-image", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-rank", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-classify", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-probe", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
 
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
@@ -102,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
@@ -119,7 +136,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image", "unclip-prior", "unclip-decode", "unclip-upsample", "unclip-inpaint",
+                "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "Prior", "TensorCore",
             ],
             swiftSettings: vectorFlags),
     ],

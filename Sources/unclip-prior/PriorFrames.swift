@@ -35,35 +35,8 @@ enum PriorFrames {
         return try Tensor(noise)
     }
 
-    /// The frame with every batch item repeated `count` times in a row: each tensor whose leading dimension is
-    /// the batch size, and the `prompt` metadata array (`--samples-per-prompt`).
+    /// The frame with every batch item repeated `count` times in a row (`--samples-per-prompt`).
     static func repeatingItems(_ frame: Frame, batch: Int, count: Int, frameIndex: Int) throws -> Frame {
-        if count == 1 { return frame }
-        var out = Frame(metadata: frame.metadata)
-        for (name, blob) in frame.tensorsInOrder {
-            guard blob.shape.first == batch else {
-                throw StageError(
-                    "frame \(frameIndex): tensor '\(name)' \(blob.shape) does not lead with the batch \(batch)")
-            }
-            let row = blob.byteCount / max(batch, 1)
-            out[name] = try blob.withUnsafeBytes { source in
-                try TensorBlob(dtype: blob.dtype, shape: [batch * count] + blob.shape.dropFirst()) { destination in
-                    guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-                    for item in 0..<batch {
-                        for k in 0..<count {
-                            (to + (item * count + k) * row).copyMemory(from: from + item * row, byteCount: row)
-                        }
-                    }
-                }
-            }
-        }
-        if let text = frame.metadata["prompt"],
-            let prompts = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String], prompts.count == batch,
-            let json = try? JSONSerialization.data(
-                withJSONObject: prompts.flatMap { Array(repeating: $0, count: count) })
-        {
-            out.metadata["prompt"] = String(decoding: json, as: UTF8.self)
-        }
-        return out
+        try frame.repeatingItems(batch: batch, count: count, frameIndex: frameIndex)
     }
 }
