@@ -92,6 +92,14 @@ public struct CaptionConditioning {
 }
 
 extension Tensor {
+    /// Items `range` of a batch: [B, …] → [range.count, …] (for sampling in chunks).
+    public func items(_ range: Range<Int>) throws -> Tensor {
+        guard rank > 0, range.lowerBound >= 0, range.upperBound <= shape[0] else {
+            throw UNetError.invalidInput(name: "batch", shape: shape, expected: "items \(range) of the leading axis")
+        }
+        return try rows(range)
+    }
+
     /// Slices `range` of the leading axis: [B, …] → [range.count, …].
     func rows(_ range: Range<Int>) throws -> Tensor {
         let b = shape[0]

@@ -11,6 +11,9 @@ public enum ChunkedSampling {
     public static func run(
         batch: Int, limit: Int?, seed: UInt64, _ body: (_ range: Range<Int>, _ seed: UInt64) throws -> Decoder.Output
     ) throws -> Decoder.Output {
+        guard batch > 0 else {
+            throw UNetError.invalidInput(name: "batch", shape: [batch], expected: "at least one item")
+        }
         let size = Swift.max(1, Swift.min(limit ?? batch, batch))
         var images: [Tensor] = [], noises: [Tensor] = []
         var start = 0, chunk: UInt64 = 0

@@ -6,9 +6,10 @@ import UNet
 
 let spec = CommandSpec(
     name: "unclip-upsample", summary: "replace `image` [B, 3, h, w] by `image` [B, 3, 4h, 4w] (diffusion upsampler)",
-    usage: ["--model DIR [--steps N] [--seed N] [STREAM]"],
+    usage: ["--model DIR [--steps N] [--seed N] [--batch N] [STREAM]"],
     options: [
-        OptionSpec("steps", value: "N", default: "7", help: "denoising steps (Karlo's respacing of 1000)")
+        OptionSpec("steps", value: "N", default: "7", help: "denoising steps (Karlo's respacing of 1000)"),
+        OptionSpec("batch", value: "N", help: "upsample at most N items at a time (memory); chunk k uses seed + k"),
     ], common: .stage,
     details: """
         Reads `image` [B, 3, h, w] in [-1, 1]; the input is clamped and resized bicubically with antialias to
@@ -26,6 +27,7 @@ Stage.run(spec) { stage in
         throw UsageError("give the upsampler's model folder with --model DIR")
     }
     let steps = try args.int("steps", in: 2...1000) ?? 7
+    let limit = try args.int("batch", in: 1...4096)
     let seedOption = try stage.seedOption()
     let factor = 4
 
@@ -43,10 +45,13 @@ Stage.run(spec) { stage in
             var shape = image.shape
             if shape.count == 4 { (shape[2], shape[3]) = (factor * shape[2], factor * shape[3]) }
             let progress = stage.progress("frame \(index) step", total: steps)
-            let out = try upsampler.upsample(
-                image: image, factor: factor, steps: steps, seed: seed,
-                noise: DecoderFrame.replay(["upsample.noise"], shape: shape, in: frame)
-            ) { i, _ in progress.update(i + 1) }
+            let start = try DecoderFrame.replay(["upsample.noise"], shape: shape, in: frame)
+            let out = try ChunkedSampling.run(batch: shape.first ?? 0, limit: limit, seed: seed) { range, chunkSeed in
+                try upsampler.upsample(
+                    image: image.items(range), factor: factor, steps: steps, seed: chunkSeed,
+                    noise: start?.items(range)
+                ) { i, _ in progress.update(i + 1) }
+            }
             frame["image"] = try out.image.blob()
             frame["upsample.noise"] = try out.noise.blob()
             stage.stamp(&frame, model: stamp, seed: seed)

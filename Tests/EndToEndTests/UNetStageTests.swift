@@ -80,6 +80,8 @@ import Testing
                 + " && unclip-decode -m '\(m)' --steps 3 < a.st > replay.st"
                 + " && unclip-decode -m '\(m)' --steps 3 --seed 6 in.st > other.st"
                 + " && unclip-upsample -m '\(m)' --steps 2 < a.st > up.st && unclip-upsample -m '\(m)' --steps 2 < up.st > up2.st"
+                + " && unclip-upsample -m '\(m)' --steps 2 --batch 1 < a.st > upc.st"
+                + " && unclip-upsample -m '\(m)' --steps 2 --batch 1 < upc.st > upc2.st"
                 + " && unclip-decode -m '\(m)' --steps 3 --eta 0 --seed 5 in.st > ddim.st"
                 + " && unclip-decode -m '\(m)' --steps 3 --eta 0 --seed 9 < ddim.st > ddim2.st"
                 + " && unclip-decode -m '\(m)' --steps 3 --batch 1 --seed 5 in.st > chunked.st"
@@ -93,6 +95,9 @@ import Testing
         let up = try Self.read("up.st", in: dir), up2 = try Self.read("up2.st", in: dir)
         #expect(up2["image"]?.shape == [2, 3, 256, 256], "a second upsample goes on to 4× again")
         #expect(up["image"]?.shape == [2, 3, 64, 64])
+        let upc = try Self.read("upc.st", in: dir), upc2 = try Self.read("upc2.st", in: dir)
+        #expect(upc["image"]?.shape == [2, 3, 64, 64] && upc["upsample.noise"]?.shape == [2, 3, 64, 64])
+        #expect(upc2["image"]?.shape == [2, 3, 256, 256])
         // DDIM with η = 0 from the recorded x_T gives the same image under another seed.
         #expect(
             try Self.read("ddim2.st", in: dir)["image"]?.bytes == (try Self.read("ddim.st", in: dir))["image"]?.bytes)
