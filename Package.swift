@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "unclip-decode", targets: ["unclip-decode"]),
         .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
         .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
+        .executable(name: "unclip-invert", targets: ["unclip-invert"]),
     ],
     targets: [
         // Libraries
@@ -87,6 +88,9 @@ let package = Package(
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-invert", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
@@ -142,7 +146,8 @@ let package = Package(
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
-                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-mix", "Prior", "TensorCore",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "Prior",
+                "TensorCore",
             ],
             swiftSettings: vectorFlags),
     ],
