@@ -61,8 +61,11 @@ ends() {
             | unclip-invert --model "$decoder" --steps "$steps"
     fi
 }
+# Inverted latents are replayed by the unclamped sampler the inversion mirrors.
+clamp=()
+[ "$prompts" = 0 ] && clamp=(--no-clip)
 ends \
     | unclip-mix slerp --steps "$frames" --noise "$noise" \
-    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 --seed "$seed" \
+    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 "${clamp[@]}" --seed "$seed" \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png --grid --columns "$frames" -o "$out"

@@ -51,6 +51,6 @@ unclip-png --size "$base" "$image" \
 unclip-text --model "$clip" -- "${captions[@]}" > "$work/text.st"
 unclip-tensors paste "$work/image.st" "$work/text.st" \
     | unclip-mix text-diff --angles "$angles" \
-    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 --seed "$seed" \
+    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 --no-clip --seed "$seed" \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png --grid --columns "$columns" -o "$out"

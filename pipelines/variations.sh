@@ -48,10 +48,11 @@ trap 'rm -rf "$work"' EXIT
 unclip-png --size "$base" "${images[0]}" \
     | unclip-image --model "$clip" \
     | unclip-invert --model "$decoder" --steps "$steps" --guidance "$guidance" > "$work/inverted.st"
-# One frame per variation, all from the same latent, with seeds S, S + 1, ...
+# One frame per variation, all from the same latent, with seeds S, S + 1, ...; --no-clip is the sampler the
+# inversion mirrors (a clamped x0 cannot be undone), so that eta 0 gives the image back.
 for ((k = 0; k < samples; k++)); do
-    unclip-decode --model "$decoder" --steps "$steps" --guidance "$guidance" --eta "$eta" --seed $((seed + k)) \
-        < "$work/inverted.st"
+    unclip-decode --model "$decoder" --steps "$steps" --guidance "$guidance" --eta "$eta" --no-clip \
+        --seed $((seed + k)) < "$work/inverted.st"
 done \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png -o "$out"

@@ -31,7 +31,8 @@ extension Decoder {
                 guided: options.isGuided)
             return try sample(
                 imageEmbedding: imageEmbedding.rows(range), textEmbedding: rows.embedding, textHidden: rows.hidden,
-                mask: rows.mask, steps: options.steps, guidance: options.guidance, eta: options.eta, seed: chunkSeed,
+                mask: rows.mask, steps: options.steps, guidance: options.guidance, eta: options.eta,
+                clipsPrediction: options.clipsPrediction, seed: chunkSeed,
                 noise: start?.rows(range), progress: progress)
         }
     }

@@ -56,12 +56,14 @@ public struct Decoder {
     ///   - guidance: classifier-free guidance scale on ε (the variance channels come from the conditional half).
     ///   - eta: nil runs Karlo's ancestral sampler with the learned variance; a value runs DDIM with that η
     ///     (0 = deterministic, the sampler that replays DDIM-inverted latents).
+    ///   - clipsPrediction: whether each step clamps the predicted x₀ to [−1, 1] (off to replay an inverted latent).
     ///   - seed: Philox seed; x_T is drawn first, then each step's noise.
     ///   - noise: a starting x_T `[B, C, H, W]` to replay (or an inverted latent) instead of drawing one.
     ///   - progress: called after each step with (step index, step count).
     public func sample(
         imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, size: Int? = nil,
-        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, seed: UInt64, noise: Tensor? = nil,
+        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, clipsPrediction: Bool = true, seed: UInt64,
+        noise: Tensor? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Output {
         guard !takesInpaintingChannels else {
@@ -78,7 +80,7 @@ public struct Decoder {
         let shape = [imageEmbedding.shape[0], imageChannels, size, size]
         try validateSpatial(shape)
         let count = shape.reduce(1, *)
-        let sampler = try self.sampler(eta: eta)
+        let sampler = try self.sampler(eta: eta, clipsPrediction: clipsPrediction)
         let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
         let model = denoiser.model(shape: shape, extraChannels: nil)
         var loop: DenoisingLoop
@@ -103,12 +105,13 @@ public struct Decoder {
     }
 
     /// The reverse-step rule: Karlo's ancestral DDPM step with learned-range variance, or DDIM with η.
-    func sampler(eta: Double?) throws -> any DiffusionSampler {
+    func sampler(eta: Double?, clipsPrediction: Bool = true) throws -> any DiffusionSampler {
+        let clipping: SampleClipping = clipsPrediction ? .unit : .off
         if let eta {
-            return try DDIMSampler(schedule: schedule, predictionType: .epsilon, clipping: .unit, eta: eta)
+            return try DDIMSampler(schedule: schedule, predictionType: .epsilon, clipping: clipping, eta: eta)
         }
         return try DDPMSampler(
-            schedule: schedule, predictionType: .epsilon, varianceType: .learnedRange, clipping: .unit,
+            schedule: schedule, predictionType: .epsilon, varianceType: .learnedRange, clipping: clipping,
             convention: .unclip)
     }
 

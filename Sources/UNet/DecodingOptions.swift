@@ -10,13 +10,20 @@ public struct DecodingOptions: Equatable, Sendable {
     public var batchLimit: Int?
     /// RePaint's resampling count r ≥ 1 (inpainting only).
     public var resample: Int
+    /// Whether each step clamps the predicted x₀ to [−1, 1] (Karlo does). DDIM replays an `unclip-invert` latent
+    /// exactly only without it: the inversion cannot undo a clamp.
+    public var clipsPrediction: Bool
 
-    public init(steps: Int = 25, guidance: Float = 8, eta: Double? = nil, batchLimit: Int? = nil, resample: Int = 1) {
+    public init(
+        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, batchLimit: Int? = nil, resample: Int = 1,
+        clipsPrediction: Bool = true
+    ) {
         self.steps = steps
         self.guidance = guidance
         self.eta = eta
         self.batchLimit = batchLimit
         self.resample = resample
+        self.clipsPrediction = clipsPrediction
     }
 
     /// Whether guidance needs the unconditional rows.

@@ -7,19 +7,21 @@ import UNet
 
 let spec = CommandSpec(
     name: "unclip-decode", summary: "add `image` to frames carrying `image.embed` (unCLIP decoder)",
-    usage: ["--model DIR [--steps N] [--guidance S] [--eta E] [--seed N] [--batch N] [STREAM]"],
+    usage: ["--model DIR [--steps N] [--guidance S] [--eta E] [--no-clip] [--seed N] [--batch N] [STREAM]"],
     options: [
         OptionSpec("steps", value: "N", default: "25", help: "denoising steps (Karlo's respacing of 1000)"),
         OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale (1 = none)"),
         OptionSpec("eta", value: "E", help: "DDIM with stochasticity E (0 = deterministic) instead of Karlo's sampler"),
         OptionSpec("batch", value: "N", help: "decode at most N items at a time (memory); chunk k uses seed + k"),
+        OptionSpec("no-clip", help: "do not clamp the predicted x0 to [-1, 1] at each step (exact replay of a latent)"),
     ], common: .stage,
     details: """
         Reads `image.embed` [B, D] and the caption's `text.embed` [B, D], `text.hidden` [B, L, W] and optional
         `text.mask` [B, L] (without `text.embed` the empty caption is used, as for variations); adds `image`
         [B, 3, H, W] in [-1, 1] (H = W = the decoder's sample_size) and `noise`, the starting noise, and records
         `seed` (from --seed, else the frame's `seed`, else 0). A frame that carries `latent` (an inverted x_T) or
-        else `noise` of shape [B, 3, H, W] starts from it: feeding the output back replays the run.
+        else `noise` of shape [B, 3, H, W] starts from it: feeding the output back replays the run. An inverted
+        latent returns to its image under `--eta 0 --no-clip` with unclip-invert's --steps and --guidance.
         The model folder holds decoder/ and text_proj/ (diffusers' unCLIP layout) and unconditional.safetensors,
         the text encoder's output for the empty prompt (the prior's convention; needed when S is not 1).
         """)
@@ -33,7 +35,8 @@ Stage.run(spec) { stage in
     let options = DecodingOptions(
         steps: try args.int("steps", in: 2...1000) ?? 25,
         guidance: Float(try args.double("guidance", in: 0...1000) ?? 8),
-        eta: try args.double("eta", in: 0...10), batchLimit: try args.int("batch", in: 1...4096))
+        eta: try args.double("eta", in: 0...10), batchLimit: try args.int("batch", in: 1...4096),
+        clipsPrediction: !args.has("no-clip"))
     let seedOption = try stage.seedOption()
 
     let decoder = try Decoder.load(directory: directory)
