@@ -97,4 +97,24 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("unclip-0.png").path))
     }
+
+    @Test func frontDoorRunsClassifyAndNamesMissingModels() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.images(in: dir)
+        let r = try Shell.run(Self.environment + "'\(Self.front)' classify red,blue img-0.png img-1.png", in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(rows.count == 2 && rows[0].hasPrefix("img-0.png") && rows[1].contains("%"), "\(rows)")
+        let env = "export UNCLIP_BIN='\(Shell.binDirectory.path)' UNCLIP_MODELS=\(dir.path)/none; "
+        for (job, words) in [
+            ("classify red,blue img-0.png", ["classify: missing", "none/clip"]),
+            ("rank 2 'best-%n.png' 'a cat'", ["rank: missing", "none/prior"]),
+            ("inpaint img-0.png 1,1,4,4 out.png", ["inpaint: missing", "none/decoder"]),
+        ] {
+            let failed = try Shell.run(env + "'\(Self.front)' " + job, in: dir)
+            #expect(failed.status == 1 && failed.stderr.split(separator: "\n").count == 1, "\(job): \(failed.stderr)")
+            for word in words { #expect(failed.stderr.contains(word), "\(job): \(failed.stderr)") }
+        }
+    }
 }
