@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "unclip-bench", targets: ["unclip-bench"]),
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
+        .executable(name: "unclip-train", targets: ["unclip-train"]),
     ],
     targets: [
         // Libraries
@@ -52,6 +53,9 @@ let package = Package(
             name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .target(
+            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
         .executableTarget(
@@ -70,6 +74,9 @@ let package = Package(
             linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-image", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-train", dependencies: ["StageKit", "Training"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Tests
@@ -94,6 +101,9 @@ let package = Package(
             linkerSettings: mathLibraries),
         .testTarget(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",
