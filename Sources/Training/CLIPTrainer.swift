@@ -11,7 +11,7 @@ public final class CLIPTrainer {
 
     public let model: CLIPModel
     public let tokenizer: CLIPTokenizer
-    public let data: ShapesBatchSource
+    public let data: any CLIPBatchSource
     public let options: CLIPTrainingOptions
     public let optimizer: AdamW
     public let schedule: WarmupCosineSchedule
@@ -32,7 +32,7 @@ public final class CLIPTrainer {
         public var learningRate: Float
     }
 
-    public init(model: CLIPModel, tokenizer: CLIPTokenizer, data: ShapesBatchSource, options: CLIPTrainingOptions)
+    public init(model: CLIPModel, tokenizer: CLIPTokenizer, data: any CLIPBatchSource, options: CLIPTrainingOptions)
         throws
     {
         guard let text = model.text, let image = model.image, let t = model.logitScale else {
@@ -86,8 +86,7 @@ public final class CLIPTrainer {
     public func trainStep() throws -> StepResult {
         let lr = schedule.learningRate(at: optimizer.step)
         optimizer.learningRate = lr
-        let (scenes, captions) = data.batch(size: options.batchSize, random: &random)
-        let pixels = try ShapesBatchSource.pixels(scenes, size: data.imageSize)  // [B, 3, S, S]
+        let (pixels, captions) = try data.batch(size: options.batchSize, random: &random)  // [B, 3, S, S], B
         let (ids, length) = try tokenRows(captions)
         let tape = Tape()
         let image = try imageEncoder(.constant(pixels), tape: tape).embeds  // [B, E]

@@ -21,6 +21,9 @@ public final class CLIPTrainingRun {
         public var evaluationPairs = 1000, evaluationScenes = 500
         /// Train on seeds `0..<sceneCount` only (nil: unlimited fresh scenes).
         public var sceneCount: Int? = nil
+        /// Train on this folder (`captions.tsv`) or tensor stream instead of rendering Shapes scenes; a new run then
+        /// trains its vocabulary on these captions.
+        public var dataPath: String? = nil
 
         public init(folder: String) { self.folder = folder }
     }
@@ -53,7 +56,9 @@ public final class CLIPTrainingRun {
                     "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
             }
             try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
-            let corpus = ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
+            let corpus =
+                try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
+                ?? ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
             let (trained, merges) = try ShapesVocabulary.train(
                 corpus: corpus, mergeCount: setup.mergeCount, contextLength: setup.contextLength)
             try ShapesVocabulary.write(tokenizer: trained, merges: merges, to: setup.folder)
@@ -71,7 +76,9 @@ public final class CLIPTrainingRun {
         guard let size = model.image?.configuration.imageSize else {
             throw TrainingError.badCheckpoint(path: setup.folder, reason: "config.json has no vision_config")
         }
-        let data = try ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount)
+        let data: any CLIPBatchSource =
+            try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: size) }
+            ?? ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }

@@ -8,7 +8,7 @@ import Shapes
 /// mean/std, with one of `captionVariants` phrasings chosen at random (caption augmentation). The draws come
 /// from a `PhiloxRandom` stream that the caller owns (and checkpoints), so a batch is a pure function of the
 /// stream's state.
-public struct ShapesBatchSource: Sendable {
+public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var split: Split
     public var imageSize: Int
     /// How many phrasings of each scene to choose from (1 = always the scene's own caption).
@@ -33,8 +33,14 @@ public struct ShapesBatchSource: Sendable {
         self.options = options
     }
 
-    /// One batch: `size` scenes and their captions, drawing `3 · size` words from `random`.
-    public func batch(size: Int, random: inout PhiloxRandom) -> (scenes: [Scene], captions: [String]) {
+    /// One batch, rendered: pixels `[B, 3, S, S]` and captions.
+    public func batch(size: Int, random: inout PhiloxRandom) throws -> (pixels: Tensor, captions: [String]) {
+        let (scenes, captions) = self.scenes(size: size, random: &random)
+        return (try Self.pixels(scenes, size: imageSize), captions)
+    }
+
+    /// `size` scenes and their captions, drawing `3 · size` words from `random`.
+    public func scenes(size: Int, random: inout PhiloxRandom) -> (scenes: [Scene], captions: [String]) {
         let words = random.nextWords(count: 3 * size)
         var scenes: [Scene] = [], captions: [String] = []
         for i in 0..<size {

@@ -27,6 +27,9 @@ let clipOptions: [OptionSpec] = [
     OptionSpec("image-size", value: "S", default: "64", help: "image side in pixels"),
     OptionSpec("patch", value: "P", default: "8", help: "ViT patch size"),
     OptionSpec("context", value: "T", default: "32", help: "text context length"),
+    OptionSpec(
+        "data", value: "PATH",
+        help: "train on a folder with captions.tsv (unclip-shapes --out) or a stream of image frames with prompts"),
     OptionSpec("scenes", value: "N", help: "train on scene seeds 0..<N only (default: fresh scenes every batch)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
@@ -44,7 +47,7 @@ let spec = CommandSpec(
             usage: ["--out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--resume]"], options: clipOptions,
             common: .stage,
             details: """
-                Renders captioned Shapes scenes on the fly, trains a BPE vocabulary on training captions, then a
+                Renders captioned Shapes scenes on the fly (or reads --data), trains a BPE vocabulary on training captions, then a
                 small CLIP (HF layout). DIR receives config.json, merges.txt, vocab.json, model.safetensors (a model
                 folder for unclip-text / unclip-image), checkpoint.safetensors (full state; --resume continues it
                 exactly) and log.tsv. SIGINT/SIGTERM checkpoint and stop at the next step.
@@ -67,6 +70,7 @@ Stage.run(spec) { stage in
     setup.patchSize = try args.int("patch", in: 1...1024) ?? 8
     setup.contextLength = try args.int("context", in: 4...77) ?? 32
     setup.sceneCount = try args.int("scenes", in: 1...Int.max)
+    setup.dataPath = args.string("data")
     setup.checkpointEvery = try args.int("checkpoint-every", in: 1...Int.max) ?? 100
     setup.evaluateEvery = try args.int("eval-every", in: 0...Int.max) ?? 200
     setup.logEvery = try args.int("log-every", in: 1...Int.max) ?? 10

@@ -106,3 +106,37 @@ import Testing
         }
     }
 }
+
+/// Pairs from `unclip-shapes`-style folders and streams.
+@Suite struct CaptionedImageSetTests {
+    @Test func folderWithCaptionsLoadsAndBatches() throws {
+        let folder = try TinySetup.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var lines = ["file\tcaption\tattributes"]
+        for i in 0..<3 {
+            let scene = Scene(seed: UInt64(i), split: .train)
+            try Data(scene.png(size: 32)).write(to: URL(fileURLWithPath: folder + "/00000\(i).png"))
+            lines.append("00000\(i).png\t\(scene.caption)\t{}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/captions.tsv", atomically: true, encoding: .utf8)
+        let set = try CaptionedImageSet(path: folder, imageSize: 16)
+        #expect(set.count == 3)
+        var rng = PhiloxRandom(seed: 1)
+        let (pixels, captions) = try set.batch(size: 5, random: &rng)
+        #expect(pixels.shape == [5, 3, 16, 16])
+        #expect(captions.count == 5)
+        #expect(captions.allSatisfy { set.captions.contains($0) })
+    }
+
+    @Test func missingOrMalformedDataIsAClearError() throws {
+        #expect(throws: TrainingError.self) { _ = try CaptionedImageSet(path: "/nonexistent/data", imageSize: 16) }
+        let folder = try TinySetup.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "file\tcaption\nmissing.png\ta red circle\n".write(
+            toFile: folder + "/captions.tsv", atomically: true, encoding: .utf8)
+        #expect(throws: TrainingError.self) { _ = try CaptionedImageSet(path: folder, imageSize: 16) }
+        try "just one field\n".write(toFile: folder + "/captions.tsv", atomically: true, encoding: .utf8)
+        #expect(throws: TrainingError.self) { _ = try CaptionedImageSet(path: folder, imageSize: 16) }
+    }
+}
