@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "unclip-bench", targets: ["unclip-bench"]),
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
+        .executable(name: "unclip-prior", targets: ["unclip-prior"]),
         .executable(name: "unclip-train", targets: ["unclip-train"]),
     ],
     targets: [
@@ -39,10 +40,12 @@ let package = Package(
             name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "NN", dependencies: ["TensorCore", "TensorStream"], swiftSettings: kernelFlags,
+            name: "NN", dependencies: ["TensorCore", "TensorStream"], exclude: ["README.md"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], swiftSettings: kernelFlags,
+            name: "CLIP", dependencies: ["NN", "TensorCore", "TensorStream", "Imaging"], exclude: ["Model/README.md"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
             name: "Diffusion", dependencies: ["TensorCore"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
@@ -65,6 +68,9 @@ let package = Package(
         .executableTarget(
             name: "unclip-shapes", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"],
             swiftSettings: vectorFlags),
+        .executableTarget(
+            name: "unclip-prior", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
@@ -90,7 +96,8 @@ let package = Package(
         .testTarget(
             name: "NNTests", dependencies: ["NN"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
-            name: "PriorTests", dependencies: ["Prior"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "PriorTests", dependencies: ["Prior", "NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
@@ -109,7 +116,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
-                "unclip-image",
+                "unclip-image", "unclip-prior",
             ],
             swiftSettings: vectorFlags),
     ],

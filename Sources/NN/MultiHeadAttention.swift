@@ -30,9 +30,9 @@ public final class MultiHeadAttention: Module {
     }
 
     /// `dim` = model width (query input and output), `contextDim` = width of the keys' source (default `dim`),
-    /// `innerDim` = heads × head size (default `dim`).
+    /// `innerDim` = heads × head size (default `dim`), `outputDim` = width of the output projection (default `dim`).
     public init(
-        dim: Int, heads: Int, contextDim: Int? = nil, innerDim: Int? = nil, bias: Bool = true,
+        dim: Int, heads: Int, contextDim: Int? = nil, innerDim: Int? = nil, outputDim: Int? = nil, bias: Bool = true,
         outputBias: Bool = true, naming: Naming = .huggingFace
     ) throws {
         let inner = innerDim ?? dim
@@ -42,12 +42,12 @@ public final class MultiHeadAttention: Module {
         query = try Linear(dim, inner, bias: bias)
         key = try Linear(contextDim ?? dim, inner, bias: bias)
         value = try Linear(contextDim ?? dim, inner, bias: bias)
-        output = try Linear(inner, dim, bias: outputBias)
+        output = try Linear(inner, outputDim ?? dim, bias: outputBias)
         self.heads = heads
         self.naming = naming
     }
 
-    /// x: [B, T, C], context: [B, S, Cc] (default x) → [B, T, C].
+    /// x: [B, T, C], context: [B, S, Cc] (default x) → [B, T, C_out].
     /// `causal` masks keys after the query position; `keyPadding` [B, S] (0 = ignore that key); `additiveMask`
     /// broadcastable to [B, H, T, S].
     public func callAsFunction(

@@ -107,10 +107,12 @@ public struct CommonOptions: Sendable {
         OptionSpec("version", help: "print the version and exit"),
         OptionSpec("help", short: "h", help: "print this help and exit"),
     ])
-    /// The basic options plus `--model` and `--seed`, for stages that run a model or draw random numbers.
+    /// The basic options plus `--model`, for stages that run a deterministic model.
+    public static let model = CommonOptions(specs: [modelOption] + basic.specs)
+    /// The basic options plus `--model` and `--seed`, for stages that run a model and draw random numbers.
     public static let stage = CommonOptions(
         specs: [
-            OptionSpec("model", short: "m", value: "DIR", help: "model folder (config.json + *.safetensors)"),
+            modelOption,
             OptionSpec(
                 "seed", value: "N",
                 help: "seed for every random draw; recorded in the frame (default: from the frame, else 0)"),
@@ -121,6 +123,9 @@ public struct CommonOptions: Sendable {
         OptionSpec("help", short: "h", help: "print this help and exit"),
     ])
     public static let none = CommonOptions(specs: [])
+
+    static let modelOption = OptionSpec(
+        "model", short: "m", value: "DIR", help: "model folder (config.json + *.safetensors)")
 
     public init(specs: [OptionSpec]) { self.specs = specs }
 }

@@ -64,9 +64,10 @@ public struct WeightFile {
         self.metadata = metadata
     }
 
-    /// Reads a `.safetensors` file, converting every tensor to float32.
+    /// Reads a `.safetensors` file, converting every tensor to float32. Checkpoints written by PyTorch or
+    /// safetensors (`__metadata__["format"] = "pt"`) are accepted.
     public init(contentsOf path: String) throws {
-        let frame = try Frame(contentsOf: path)
+        let frame = try Frame(contentsOf: path, acceptingForeignFormats: true)
         tensors = try frame.tensorsInOrder.map { ($0.name, try Tensor($0.tensor)) }
         metadata = frame.metadata
     }

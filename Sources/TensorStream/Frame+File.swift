@@ -6,12 +6,16 @@
 
 extension Frame {
     /// Reads a `.safetensors` file holding exactly one frame (a weight file or a cached stage output).
-    /// Files without a `format` key are accepted, as in streams.
-    public init(contentsOf path: String, maxHeaderBytes: Int = 16 << 20) throws {
+    /// Files without a `format` key are accepted, as in streams; with `acceptingForeignFormats` (checkpoints), so
+    /// are files labelled by another writer (`format: pt`), though never another major version of this stream.
+    public init(contentsOf path: String, maxHeaderBytes: Int = 16 << 20, acceptingForeignFormats: Bool = false)
+        throws
+    {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TensorStreamError.openFailed(path: path, errno: errno) }
         defer { close(fd) }
         var reader = FrameReader(fileDescriptor: fd, sourceName: path, maxHeaderBytes: maxHeaderBytes)
+        reader.acceptsForeignFormats = acceptingForeignFormats
         guard let frame = try reader.next() else {
             throw TensorStreamError.truncated(
                 StreamPosition(source: path, frame: 0, offset: 0), what: "header length", expected: 8, got: 0)

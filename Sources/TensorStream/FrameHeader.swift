@@ -16,12 +16,15 @@ struct FrameHeader {
     var dataLength: Int
 
     /// Parses and validates header bytes. `at` locates the first header byte in the stream.
-    init(parsing bytes: UnsafeRawBufferPointer, at start: StreamPosition) throws {
+    init(parsing bytes: UnsafeRawBufferPointer, at start: StreamPosition, acceptingForeignFormats: Bool = false) throws
+    {
         var parser = HeaderParser(bytes: bytes, start: start)
         let parsed = try parser.parse()
         metadata = parsed.metadata
         let frameStart = StreamPosition(source: start.source, frame: start.frame, offset: start.offset &- 8)
-        if let format = metadata[StreamFormat.MetadataKey.format], !StreamFormat.accepts(format) {
+        if let format = metadata[StreamFormat.MetadataKey.format], !StreamFormat.accepts(format),
+            !(acceptingForeignFormats && !format.hasPrefix(StreamFormat.name + "/"))
+        {
             throw TensorStreamError.unsupportedFormat(frameStart, format: format)
         }
         // Offsets are checked in data order; the frame keeps header order (stream order).

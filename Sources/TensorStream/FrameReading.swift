@@ -17,6 +17,9 @@ public struct FrameReader {
     public let sourceName: String
     /// The largest header length accepted (16 MiB unless set).
     public let maxHeaderBytes: Int
+    /// Whether a `format` value other than this stream's is accepted. Off for streams; on for checkpoint files,
+    /// which PyTorch and safetensors label `format: pt` (or `np`, `tf`, `flax`, …).
+    public var acceptsForeignFormats = false
     /// The number of frames returned so far.
     public private(set) var framesRead = 0
     /// The stream offset of the next unread byte.
@@ -98,7 +101,7 @@ public struct FrameReader {
         let header = try readBlock(count: headerLength, what: "header", reusing: nil)
         let parsed = try FrameHeader(
             parsing: UnsafeRawBufferPointer(start: header.base, count: headerLength),
-            at: here(offset: headerStart))
+            at: here(offset: headerStart), acceptingForeignFormats: acceptsForeignFormats)
 
         let data = try readBlock(count: parsed.dataLength, what: "data", reusing: takeSpare())
         var frame = Frame(metadata: parsed.metadata)

@@ -10,7 +10,7 @@ let spec = CommandSpec(
     options: [
         OptionSpec(
             "tensor", short: "t", value: "NAME", default: "image", help: "the image tensor, [B, 3, H, W] in [-1, 1]")
-    ], common: .stage,
+    ], common: .model,
     details: """
         Reads frames with `image` F32 [B, 3, H, W] in [-1, 1] (as unclip-png writes them), applies CLIP's
         preprocessing (bicubic antialiased resize of the short side, centre crop, CLIP mean/std) and adds

@@ -16,7 +16,7 @@ let spec = CommandSpec(
         OptionSpec(
             "tokens-only",
             help: "stop after the tokenizer: text.tokens and text.mask only (DIR needs only the tokenizer)"),
-    ], common: .stage,
+    ], common: .model,
     details: """
         Writes frames with text.tokens I32 [B, T], text.mask BOOL [B, T], text.embed F32 [B, D] and
         text.hidden F32 [B, T, W] (T = the model's max_position_embeddings, 77 for CLIP) and metadata `prompt`.

@@ -42,7 +42,7 @@ func relativeError(_ got: Tensor, _ expected: Tensor) -> Float {
     /// Hugging Face layout (hf-a: quick_gelu/argmax pooling; hf-b: gelu, F16 file, first-EOT pooling;
     /// hf-c: tanh gelu, 16-token context) and open_clip's OpenAI layout through the key map (openclip-a/b/c; b is
     /// plain GELU in BF16).
-    @Test(arguments: ["hf-a", "hf-b", "hf-c", "openclip-a", "openclip-b", "openclip-c"])
+    @Test(arguments: ["hf-a", "hf-b", "hf-c", "openclip-a", "openclip-b", "openclip-c", "openclip-rn"])
     func matchesReference(name: String) throws {
         let fixture = try ModelFixture(name)
         let model = try CLIPModel(folder: fixture.folder)

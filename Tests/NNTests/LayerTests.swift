@@ -175,4 +175,29 @@ import Testing
         let expected = try ff.fc2(.constant(Tensor(shape: [2, 5], scalars: h)), tape: inference).value
         #expect(maxError(y.scalars, expected.scalars) < 1e-5)
     }
+
+    @Test func batchNormUsesRunningStatisticsAndReluMasks() throws {
+        let bn = try randomized(BatchNorm2d(2, eps: 1e-3), seed: 13)
+        try bn.runningVar.update(Tensor(shape: [2], scalars: [0.5, 2]))
+        var r = TestRandom(seed: 14)
+        let x = try r.tensor([1, 2, 2, 2])
+        let y = try bn(.constant(x), tape: inference).value.scalars
+        let w = bn.weight.value.scalars, b = bn.bias.value.scalars, m = bn.runningMean.value.scalars
+        let v: [Float] = [0.5, 2]
+        let expected = x.scalars.enumerated().map { i, value in
+            let c = i / 4
+            return (value - m[c]) / (v[c] + 1e-3).squareRoot() * w[c] + b[c]
+        }
+        #expect(maxError(y, expected) < 1e-5)
+        // ReLU: forward clamps, the gradient passes only where x > 0; running statistics get none.
+        let tape = Tape()
+        let input = Variable(x)
+        let out = try tape.relu(bn(input, tape: tape))
+        #expect(out.value.scalars == y.map { max($0, 0) })
+        try tape.backward(tape.sum(out))
+        #expect(bn.runningMean.grad == nil && bn.weight.grad != nil)
+        #expect(
+            input.grad?.scalars
+                == y.enumerated().map { i, value in value > 0 ? w[i / 4] / (v[i / 4] + 1e-3).squareRoot() : 0 })
+    }
 }

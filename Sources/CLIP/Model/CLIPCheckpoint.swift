@@ -19,10 +19,13 @@ public enum CLIPCheckpoint {
     /// q/k/v; `ln_1/ln_2` → `layer_norm1/2`; `mlp.c_fc/c_proj` → `mlp.fc1/fc2`; `ln_final` → `final_layer_norm`;
     /// `visual.conv1/class_embedding/positional_embedding/ln_pre/ln_post`; and the `x @ P` matrices
     /// `text_projection` [C, E] and `visual.proj` [Cv, E] transposed into Linear weights.
-    public static let openAI = KeyMap([
+    public static let openAI = KeyMap(openAIText.rules + openAIViT.rules)
+
+    /// The text side of `openAI`, plus the file-level extras (`input_resolution`, `context_length`, `vocab_size`,
+    /// `attn_mask`) dropped.
+    public static let openAIText = KeyMap([
         .drop("input_resolution"), .drop("context_length"), .drop("vocab_size"), .drop("attn_mask"),
         .drop("logit_bias"),
-        .renamePrefix("visual.transformer.resblocks", to: "vision_model.encoder.layers"),
         .renamePrefix("transformer.resblocks", to: "text_model.encoder.layers"),
         .split(
             "attn.in_proj_weight",
@@ -35,6 +38,18 @@ public enum CLIPCheckpoint {
         .renamePrefix("positional_embedding", to: "text_model.embeddings.position_embedding.weight"),
         .renamePrefix("ln_final", to: "text_model.final_layer_norm"),
         .transpose("text_projection", to: "text_projection.weight"),
+    ])
+
+    /// The ViT side of `openAI`.
+    public static let openAIViT = KeyMap([
+        .renamePrefix("visual.transformer.resblocks", to: "vision_model.encoder.layers"),
+        .split(
+            "attn.in_proj_weight",
+            into: ["self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight"]),
+        .split("attn.in_proj_bias", into: ["self_attn.q_proj.bias", "self_attn.k_proj.bias", "self_attn.v_proj.bias"]),
+        .rename("attn.out_proj", to: "self_attn.out_proj"),
+        .rename("ln_1", to: "layer_norm1"), .rename("ln_2", to: "layer_norm2"),
+        .rename("mlp.c_fc", to: "mlp.fc1"), .rename("mlp.c_proj", to: "mlp.fc2"),
         .renamePrefix("visual.conv1", to: "vision_model.embeddings.patch_embedding"),
         .renamePrefix("visual.class_embedding", to: "vision_model.embeddings.class_embedding"),
         .renamePrefix("visual.positional_embedding", to: "vision_model.embeddings.position_embedding.weight"),
@@ -54,7 +69,8 @@ public enum CLIPCheckpoint {
     static func towerFilter(_ towers: CLIPTowers) -> KeyMap {
         switch towers {
         case .both: return KeyMap()
-        case .text: return KeyMap([.drop("vision_model"), .drop("visual_projection"), .drop("logit_scale")])
+        case .text:
+            return KeyMap([.drop("vision_model"), .drop("visual_projection"), .drop("visual"), .drop("logit_scale")])
         case .vision: return KeyMap([.drop("text_model"), .drop("text_projection"), .drop("logit_scale")])
         }
     }
@@ -88,7 +104,14 @@ extension CLIPModel {
             throw ModelFileError.unreadable(path: path, reason: "\(error)")
         }
         let names = file.tensors.map(\.name)
-        let layout = CLIPCheckpoint.isOpenAILayout(names) ? CLIPCheckpoint.openAI : CLIPCheckpoint.huggingFace
+        var layout = CLIPCheckpoint.huggingFace
+        if CLIPCheckpoint.isOpenAILayout(names) {
+            // A ResNet tower keeps OpenAI's `visual.*` keys; only batch-norm counters are dropped.
+            layout =
+                image?.visual != nil
+                ? KeyMap(CLIPCheckpoint.openAIText.rules + [.dropContaining("num_batches_tracked")])
+                : CLIPCheckpoint.openAI
+        }
         let filter = CLIPCheckpoint.towerFilter(towers)
         do {
             try load(filter.apply(layout.apply(file.tensors)), strict: true, file: path)

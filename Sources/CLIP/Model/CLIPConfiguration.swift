@@ -50,8 +50,12 @@ public struct CLIPVisionConfiguration: Equatable, Sendable {
     /// `hidden_act`: required, never guessed.
     public var activation: String
     public var layerNormEps: Float = 1e-5
-    /// Output width of `visual_projection`.
+    /// Output width of `visual_projection` (of the attention pool for a ResNet).
     public var projectionDim = 512
+    /// `resnet_layers` (a project extension of the transformers form): the four stage depths of a ModifiedResNet
+    /// tower (RN50: [3, 4, 6, 3]); `hidden_size` is then the stem width (64 for RN50), `num_attention_heads` the
+    /// attention pool's heads. Nil for a ViT.
+    public var resnetLayers: [Int]? = nil
 
     public init(
         hiddenSize: Int = 768, intermediateSize: Int = 3072, attentionHeads: Int = 12, layers: Int = 12,
@@ -186,7 +190,17 @@ struct ConfigReader {
     }
 
     func vision(_ d: [String: Any], projection: Int?) throws -> CLIPVisionConfiguration {
-        var c = CLIPVisionConfiguration(activation: try activation(d))
+        var resnet: [Int]? = nil
+        if let list = d["resnet_layers"] {
+            guard let numbers = list as? [NSNumber], numbers.count == 4,
+                numbers.allSatisfy({ Int(exactly: $0.doubleValue).map { $0 > 0 && $0 < 1024 } == true })
+            else {
+                throw ModelFileError.badConfig(path: path, reason: "'resnet_layers' must be four positive integers")
+            }
+            resnet = numbers.map(\.intValue)
+        }
+        var c = CLIPVisionConfiguration(activation: resnet == nil ? try activation(d) : "relu")
+        c.resnetLayers = resnet
         c.hiddenSize = try positive(d, "hidden_size", c.hiddenSize)
         c.intermediateSize = try positive(d, "intermediate_size", c.intermediateSize)
         c.attentionHeads = try positive(d, "num_attention_heads", c.attentionHeads)

@@ -9,7 +9,8 @@ For each small configuration it writes Tests/Fixtures/clip/models/<name>/:
   io.safetensors     inputs (input_ids, pixel_values) and reference outputs:
                      text_embeds [B,E], text_pooled [B,W], text_hidden [B,T,W] (last_hidden_state),
                      image_embeds [B,E], image_pooled [B,Wv], image_hidden [B,N+1,Wv], logits_per_image [Bi,Bt],
-                     and for hf-a text_hidden_masked (with attention_mask = ids != pad).
+                     and for hf-a text_hidden_masked (with attention_mask = ids != pad). openclip-* fixtures hold the embeddings and
+                     logits only; openclip-rn has a ModifiedResNet image tower (`resnet_layers` in its config).
 Every parameter (layer norms included) is random, so swapped or transposed tensors cannot go unnoticed.
 Also writes preprocess.safetensors: a random 29x37 RGB image and torchvision's CLIP preprocessing of it at 32 px
 (bicubic antialias resize of the short side on the float tensor, centre crop, CLIP mean/std).
@@ -167,6 +168,56 @@ def openclip_model(name, seed, width=64, heads=4, layers=2, vwidth=64, vlayers=2
     write(name, config, state, io)
 
 
+def openclip_resnet(name, seed):
+    """open_clip CLIP with a ModifiedResNet image tower; batch-norm running statistics randomised too."""
+    from open_clip.model import CLIP
+
+    vocab, width, heads, layers, rn_width, size, embed = 500, 32, 2, 1, 8, 64, 32
+    model = CLIP(
+        embed_dim=embed,
+        vision_cfg=dict(layers=(1, 2, 1, 1), width=rn_width, image_size=size),
+        text_cfg=dict(context_length=77, vocab_size=vocab, width=width, heads=heads, layers=layers),
+        quick_gelu=True,
+    ).eval()
+    randomize(model, seed)
+    g = torch.Generator().manual_seed(seed + 7)
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_mean.copy_(0.1 * torch.randn(mod.running_mean.shape, generator=g))
+                mod.running_var.copy_(0.5 + torch.rand(mod.running_var.shape, generator=g))
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    g = torch.Generator().manual_seed(seed + 1)
+    ids = token_batch(g, 3, 77, vocab, vocab - 1, vocab - 2, 0)
+    pixels = torch.randn((2, 3, size, size), generator=g)
+    with torch.no_grad():
+        text_embeds = model.encode_text(ids)
+        image_embeds = model.encode_image(pixels)
+        tn = text_embeds / text_embeds.norm(dim=-1, keepdim=True)
+        im = image_embeds / image_embeds.norm(dim=-1, keepdim=True)
+        io = {
+            "input_ids": ids.to(torch.int32),
+            "pixel_values": pixels,
+            "text_embeds": text_embeds,
+            "image_embeds": image_embeds,
+            "logits_per_image": model.logit_scale.exp() * im @ tn.t(),
+        }
+    config = {
+        "model_type": "clip",
+        "projection_dim": embed,
+        "text_config": {
+            "hidden_size": width, "intermediate_size": 4 * width, "num_attention_heads": heads,
+            "num_hidden_layers": layers, "max_position_embeddings": 77, "vocab_size": vocab,
+            "hidden_act": "quick_gelu", "layer_norm_eps": 1e-5, "eos_token_id": 2,
+        },
+        "vision_config": {
+            "resnet_layers": [1, 2, 1, 1], "hidden_size": rn_width, "num_attention_heads": rn_width * 32 // 64,
+            "image_size": size,
+        },
+    }
+    write(name, config, state, io)
+
+
 def write(name, config, state, io):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
@@ -227,4 +278,6 @@ if __name__ == "__main__":
     # openclip-c: quick_gelu, width 32 / 1 layer / 2 heads, vision 40 wide in 2 heads, patch 10 at 40 px.
     openclip_model("openclip-c", seed=6, width=32, heads=2, layers=1, vwidth=40, vlayers=2, head_width=20, patch=10,
                    size=40, embed=24)
+    # openclip-rn: ModifiedResNet image tower (stages 1/2/1/1, stem width 8, 64 px), OpenAI keys.
+    openclip_resnet("openclip-rn", seed=7)
     preprocess_fixture()

@@ -1,1 +1,0 @@
-// Prior: see its issue.
