@@ -145,6 +145,17 @@ public final class CLIPTrainingRun {
                 + "\theldout_shape\t\(e.heldOutShape)")
     }
 
+    /// Evaluates the model folder `folder` (config.json, model.safetensors, tokenizer files).
+    public static func evaluate(folder: String, pairs: Int, scenes: Int) throws -> CLIPEvaluation {
+        let model = try CLIPModel(folder: folder)
+        guard let context = model.text?.configuration.maxPositions else {
+            throw TrainingError.badCheckpoint(path: folder, reason: "no text tower")
+        }
+        let tokenizer = try CLIPTokenizer(folder: folder, contextLength: context)
+        try model.prepareTreeForInference()
+        return try CLIPEvaluation(model: model, tokenizer: tokenizer, pairs: pairs, scenes: scenes)
+    }
+
     func appendLog(_ line: String) {
         let p = path("log.tsv")
         if !FileManager.default.fileExists(atPath: p) { _ = FileManager.default.createFile(atPath: p, contents: nil) }

@@ -51,12 +51,35 @@ let spec = CommandSpec(
                 small CLIP (HF layout). DIR receives config.json, merges.txt, vocab.json, model.safetensors (a model
                 folder for unclip-text / unclip-image), checkpoint.safetensors (full state; --resume continues it
                 exactly) and log.tsv. SIGINT/SIGTERM checkpoint and stop at the next step.
-                """)
+                """),
+        CommandSpec(
+            name: "clip-eval", summary: "held-out retrieval recall@1 and zero-shot colour/shape accuracy of a CLIP",
+            usage: ["--model DIR [--eval-pairs N] [--eval-scenes N]"],
+            options: [
+                OptionSpec("eval-pairs", value: "N", default: "1000", help: "held-out test pairs for retrieval"),
+                OptionSpec("eval-scenes", value: "N", default: "500", help: "single-object scenes per zero-shot split"),
+            ], common: .model,
+            details: """
+                Prints one line: text→image and image→text recall@1 on test scenes (caption variant 0), zero-shot
+                colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
+                shape" / "a circle"), and the same on held-out colour–shape pairs.
+                """),
     ])
 
 Stage.run(spec) { stage in
     let args = stage.command
-    guard args.command.name == "clip" else { throw UsageError("give a command: clip") }
+    if args.command.name == "clip-eval" {
+        try args.expectOperands(0...0)
+        guard let folder = args.string("model") ?? stage.arguments.string("model") else {
+            throw UsageError("clip-eval needs --model DIR")
+        }
+        let report = try CLIPTrainingRun.evaluate(
+            folder: folder, pairs: args.int("eval-pairs", in: 1...100_000) ?? 1000,
+            scenes: args.int("eval-scenes", in: 1...100_000) ?? 500)
+        writeText(report.summary + "\n")
+        return
+    }
+    guard args.command.name == "clip" else { throw UsageError("give a command: clip or clip-eval") }
     try args.expectOperands(0...0)
     guard let out = args.string("out") else { throw UsageError("clip needs --out DIR") }
     var setup = CLIPTrainingRun.Setup(folder: out)
