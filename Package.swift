@@ -110,7 +110,8 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes"], swiftSettings: kernelFlags,
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",

@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import NN
 import Shapes
+import TensorStream
 import Testing
 
 @testable import Training
@@ -127,6 +128,25 @@ import Testing
         #expect(pixels.shape == [5, 3, 16, 16])
         #expect(captions.count == 5)
         #expect(captions.allSatisfy { set.captions.contains($0) })
+    }
+
+    @Test func streamWithPromptsLoads() throws {
+        let folder = try TinySetup.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scenes = (0..<2).map { Scene(seed: UInt64($0), split: .train) }
+        var frame = Frame(metadata: ["format": "unclip.tensor-stream/1.0"])
+        let values = scenes.flatMap { $0.renderPlanar(size: 32) }
+        frame["image"] = try Tensor(shape: [2, 3, 32, 32], scalars: values).blob()
+        let prompts = try JSONSerialization.data(withJSONObject: scenes.map(\.caption))
+        frame.metadata["prompt"] = String(decoding: prompts, as: UTF8.self)
+        try frame.write(to: folder + "/pairs.safetensors")
+        let set = try CaptionedImageSet(path: folder + "/pairs.safetensors", imageSize: 16)
+        #expect(set.captions == scenes.map(\.caption))
+        frame.metadata["prompt"] = "[\"only one\"]"
+        try frame.write(to: folder + "/bad.safetensors")
+        #expect(throws: TrainingError.self) {
+            _ = try CaptionedImageSet(path: folder + "/bad.safetensors", imageSize: 16)
+        }
     }
 
     @Test func missingOrMalformedDataIsAClearError() throws {
