@@ -1,6 +1,7 @@
 import CLIP
 import Foundation
 import NN
+import Shapes
 
 /// A whole `unclip-train clip` run in a model folder: vocabulary, config, training loop with periodic logging,
 /// evaluation, checkpoints and export; resumable from the folder's `checkpoint.safetensors`.
@@ -24,6 +25,8 @@ public final class CLIPTrainingRun {
         /// Train on this folder (`captions.tsv`) or tensor stream instead of rendering Shapes scenes; a new run then
         /// trains its vocabulary on these captions.
         public var dataPath: String? = nil
+        /// Which Shapes scenes to render (a curriculum may start with single objects; may change on resume).
+        public var sampling: SamplingOptions = .full
 
         public init(folder: String) { self.folder = folder }
     }
@@ -78,7 +81,7 @@ public final class CLIPTrainingRun {
         }
         let data: any CLIPBatchSource =
             try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: size) }
-            ?? ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount)
+            ?? ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }

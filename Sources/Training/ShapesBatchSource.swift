@@ -33,6 +33,23 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
         self.options = options
     }
 
+    /// Sampling options from `unclip-shapes`-style words: objects `2` or `1-3`, backgrounds `plain,gradient`.
+    public static func samplingOptions(objects: String, backgrounds: String) throws -> SamplingOptions {
+        let parts = objects.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), let lower = parts.first ?? nil, let upper = parts.last ?? nil,
+            1 <= lower, lower <= upper, upper <= 3
+        else { throw TrainingError.badOption("--objects '\(objects)' is not a count or range within 1-3") }
+        var styles: [Background.Style] = []
+        for word in backgrounds.split(separator: ",") {
+            guard let style = Background.Style(rawValue: String(word)) else {
+                throw TrainingError.badOption("--backgrounds '\(word)' is not one of plain, gradient, striped")
+            }
+            if !styles.contains(style) { styles.append(style) }
+        }
+        guard !styles.isEmpty else { throw TrainingError.badOption("--backgrounds: give at least one style") }
+        return SamplingOptions(objectCounts: lower...upper, backgroundStyles: styles)
+    }
+
     /// One batch, rendered: pixels `[B, 3, S, S]` and captions.
     public func batch(size: Int, random: inout PhiloxRandom) throws -> (pixels: Tensor, captions: [String]) {
         let (scenes, captions) = self.scenes(size: size, random: &random)

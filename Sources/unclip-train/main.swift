@@ -30,6 +30,8 @@ let clipOptions: [OptionSpec] = [
     OptionSpec(
         "data", value: "PATH",
         help: "train on a folder with captions.tsv (unclip-shapes --out) or a stream of image frames with prompts"),
+    OptionSpec("objects", value: "N|LO-HI", default: "1-3", help: "objects per rendered scene (curricula: 1 first)"),
+    OptionSpec("backgrounds", value: "LIST", default: "plain,gradient,striped", help: "background styles to render"),
     OptionSpec("scenes", value: "N", help: "train on scene seeds 0..<N only (default: fresh scenes every batch)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
@@ -101,6 +103,9 @@ Stage.run(spec) { stage in
     setup.evaluationScenes = try args.int("eval-scenes", in: 1...100_000) ?? 500
     let options: CLIPTrainingOptions
     do {
+        setup.sampling = try ShapesBatchSource.samplingOptions(
+            objects: args.string("objects") ?? "1-3",
+            backgrounds: args.string("backgrounds") ?? "plain,gradient,striped")
         options = try CLIPTrainingOptions(
             steps: args.int("steps", in: 0...10_000_000) ?? 2000, batchSize: args.int("batch", in: 2...4096) ?? 128,
             learningRate: Float(args.double("lr", in: 1e-8...1) ?? 1e-3),
