@@ -38,6 +38,7 @@ let package = Package(
         .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
         .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
         .executable(name: "unclip-invert", targets: ["unclip-invert"]),
+        .executable(name: "unclip-train", targets: ["unclip-train"]),
     ],
     targets: [
         // Libraries
@@ -65,6 +66,9 @@ let package = Package(
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+        .target(
+            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
         .executableTarget(
@@ -115,6 +119,9 @@ let package = Package(
         .executableTarget(
             name: "unclip-mix", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-train", dependencies: ["StageKit", "Training"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
 
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
@@ -140,6 +147,10 @@ let package = Package(
             linkerSettings: mathLibraries),
         .testTarget(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
             name: "EndToEndTests",

@@ -1,0 +1,88 @@
+import CLIP
+import NN
+import Shapes
+
+/// Captioned training batches rendered on the fly from the Shapes world.
+///
+/// Each example is a scene drawn by seed from a split, rendered at `imageSize` and normalised with CLIP's
+/// mean/std, with one of `captionVariants` phrasings chosen at random (caption augmentation). The draws come
+/// from a `PhiloxRandom` stream that the caller owns (and checkpoints), so a batch is a pure function of the
+/// stream's state.
+public struct ShapesBatchSource: CLIPBatchSource, Sendable {
+    public var split: Split
+    public var imageSize: Int
+    /// How many phrasings of each scene to choose from (1 = always the scene's own caption).
+    public var captionVariants: Int
+    /// When set, scenes come from seeds `0..<sceneCount` only (a finite data set); otherwise any 64-bit seed.
+    public var sceneCount: Int?
+    public var options: SamplingOptions
+
+    public init(
+        split: Split = .train, imageSize: Int = 64, captionVariants: Int = 8, sceneCount: Int? = nil,
+        options: SamplingOptions = .full
+    ) throws {
+        guard imageSize > 0, imageSize <= 1024 else {
+            throw TrainingError.badOption("image size \(imageSize) outside 1...1024")
+        }
+        guard captionVariants > 0 else { throw TrainingError.badOption("caption variants must be positive") }
+        if let n = sceneCount, n <= 0 { throw TrainingError.badOption("scene count must be positive") }
+        self.split = split
+        self.imageSize = imageSize
+        self.captionVariants = captionVariants
+        self.sceneCount = sceneCount
+        self.options = options
+    }
+
+    /// Sampling options from `unclip-shapes`-style words: objects `2` or `1-3`, backgrounds `plain,gradient`.
+    public static func samplingOptions(objects: String, backgrounds: String) throws -> SamplingOptions {
+        let parts = objects.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), let lower = parts.first ?? nil, let upper = parts.last ?? nil,
+            1 <= lower, lower <= upper, upper <= 3
+        else { throw TrainingError.badOption("--objects '\(objects)' is not a count or range within 1-3") }
+        var styles: [Background.Style] = []
+        for word in backgrounds.split(separator: ",") {
+            guard let style = Background.Style(rawValue: String(word)) else {
+                throw TrainingError.badOption("--backgrounds '\(word)' is not one of plain, gradient, striped")
+            }
+            if !styles.contains(style) { styles.append(style) }
+        }
+        guard !styles.isEmpty else { throw TrainingError.badOption("--backgrounds: give at least one style") }
+        return SamplingOptions(objectCounts: lower...upper, backgroundStyles: styles)
+    }
+
+    /// One batch, rendered: pixels `[B, 3, S, S]` and captions.
+    public func batch(size: Int, random: inout PhiloxRandom) throws -> (pixels: Tensor, captions: [String]) {
+        let (scenes, captions) = self.scenes(size: size, random: &random)
+        return (try Self.pixels(scenes, size: imageSize), captions)
+    }
+
+    /// `size` scenes and their captions, drawing `3 · size` words from `random`.
+    public func scenes(size: Int, random: inout PhiloxRandom) -> (scenes: [Scene], captions: [String]) {
+        let words = random.nextWords(count: 3 * size)
+        var scenes: [Scene] = [], captions: [String] = []
+        for i in 0..<size {
+            var seed = UInt64(words[3 * i]) << 32 | UInt64(words[3 * i + 1])
+            if let n = sceneCount { seed %= UInt64(n) }
+            let scene = Scene(seed: seed, split: split, options: options)
+            scenes.append(scene)
+            captions.append(scene.caption(variant: Int(words[3 * i + 2] % UInt32(captionVariants))))
+        }
+        return (scenes, captions)
+    }
+
+    /// Renders scenes as CLIP-normalised pixels `[B, 3, S, S]` (the same values `CLIPPreprocessor` gives for the
+    /// wire image of the scene at this size).
+    public static func pixels(_ scenes: [Scene], size: Int) throws -> Tensor {
+        let plane = size * size
+        var values = [Float](repeating: 0, count: scenes.count * 3 * plane)
+        let mean = CLIPPreprocessor.openAIMean, std = CLIPPreprocessor.openAIStd
+        for (b, scene) in scenes.enumerated() {
+            let planar = scene.renderPlanar(size: size)  // [3, S, S] in [-1, 1]
+            for c in 0..<3 {
+                let m = mean[c], s = std[c], base = (b * 3 + c) * plane
+                for i in 0..<plane { values[base + i] = ((planar[c * plane + i] + 1) * 0.5 - m) / s }
+            }
+        }
+        return try Tensor(shape: [scenes.count, 3, size, size], scalars: values)
+    }
+}
