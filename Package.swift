@@ -75,7 +75,9 @@ let package = Package(
             name: "unclip-prior-ar", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
+            name: "unclip-bench",
+            dependencies: ["StageKit", "TensorStream", "TensorCore", "NN", "CLIP", "Prior", "UNet"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         .executableTarget(
