@@ -29,10 +29,14 @@ let package = Package(
         .executable(name: "unclip-text", targets: ["unclip-text"]),
         .executable(name: "unclip-image", targets: ["unclip-image"]),
         .executable(name: "unclip-prior", targets: ["unclip-prior"]),
+        .executable(name: "unclip-mix", targets: ["unclip-mix"]),
         .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
         .executable(name: "unclip-rank", targets: ["unclip-rank"]),
         .executable(name: "unclip-classify", targets: ["unclip-classify"]),
         .executable(name: "unclip-probe", targets: ["unclip-probe"]),
+        .executable(name: "unclip-decode", targets: ["unclip-decode"]),
+        .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
+        .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
     ],
     targets: [
         // Libraries
@@ -56,7 +60,8 @@ let package = Package(
             name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore"], swiftSettings: kernelFlags,
+            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream", "Imaging"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
 
@@ -73,6 +78,15 @@ let package = Package(
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-prior-ar", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-decode", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-upsample", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
+            swiftSettings: vectorFlags, linkerSettings: mathLibraries),
+        .executableTarget(
+            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench",
@@ -94,6 +108,10 @@ let package = Package(
             linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-probe", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
+
+        .executableTarget(
+            name: "unclip-mix", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Tests
@@ -126,7 +144,7 @@ let package = Package(
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
-                "Prior", "TensorCore",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-mix", "Prior", "TensorCore",
             ],
             swiftSettings: vectorFlags),
     ],

@@ -16,7 +16,8 @@ public enum MetadataList {
         var utf8 = Array(text.utf8)
         return try utf8.withUnsafeMutableBytes { buffer in
             var parser = HeaderParser(
-                bytes: UnsafeRawBufferPointer(buffer), start: StreamPosition(source: "metadata '\(key)'", frame: frame, offset: 0))
+                bytes: UnsafeRawBufferPointer(buffer),
+                start: StreamPosition(source: "metadata '\(key)'", frame: frame, offset: 0))
             return try parser.parseStringList()
         }
     }

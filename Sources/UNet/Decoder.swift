@@ -14,12 +14,13 @@ public struct Decoder {
         let config = unet.config
         guard config.classEmbeddingIsIdentity, config.timeEmbeddingDim == textProjection.config.timeEmbedDim,
             config.contextInputDim == textProjection.config.crossAttentionDim,
-            config.outChannels == 2 * config.inChannels
+            config.outChannels % 2 == 0,
+            config.inChannels == config.outChannels / 2 || config.inChannels == config.outChannels + 1
         else {
             throw UNetError.invalidConfig(
                 key: "decoder",
                 reason:
-                    "the UNet (identity class embedding, time width \(config.timeEmbeddingDim), context width \(config.contextInputDim), \(config.outChannels) output channels) does not fit the text projection (time \(textProjection.config.timeEmbedDim), context \(textProjection.config.crossAttentionDim)) with learned-range output"
+                    "the UNet (identity class embedding, time width \(config.timeEmbeddingDim), context width \(config.contextInputDim), \(config.outChannels) output channels) does not fit the text projection (time \(textProjection.config.timeEmbedDim), context \(textProjection.config.crossAttentionDim)) with learned-range output (in_channels C, or 2C + 1 for an inpainting decoder; out_channels 2C)"
             )
         }
         self.unet = unet
@@ -35,6 +36,13 @@ public struct Decoder {
         public var noise: Tensor
     }
 
+    /// The image channels C (3 for RGB): half the UNet's learned-range output.
+    public var imageChannels: Int { unet.config.outChannels / 2 }
+
+    /// Whether the UNet takes GLIDE's inpainting inputs (the masked image and the keep mask, C + 1 extra input
+    /// channels after x_t; `in_channels` = 2C + 1 in its config).
+    public var takesInpaintingChannels: Bool { unet.config.inChannels == 2 * imageChannels + 1 }
+
     /// Samples images.
     ///
     /// - Parameters:
@@ -44,59 +52,35 @@ public struct Decoder {
     ///   - textHidden: `[R, L, W]` CLIP last hidden states, rows as `textEmbedding`.
     ///   - mask: `[R, L]` text mask (1 = real token), rows as `textEmbedding`.
     ///   - size: output height and width; nil takes the UNet's `sample_size` (Karlo: 64).
-    ///   - steps: respaced DDPM steps (Karlo's spacing: 999 … 0).
+    ///   - steps: respaced steps (Karlo's spacing: 999 … 0).
     ///   - guidance: classifier-free guidance scale on ε (the variance channels come from the conditional half).
+    ///   - eta: nil runs Karlo's ancestral sampler with the learned variance; a value runs DDIM with that η
+    ///     (0 = deterministic, the sampler that replays DDIM-inverted latents).
     ///   - seed: Philox seed; x_T is drawn first, then each step's noise.
-    ///   - noise: a starting x_T `[B, C, H, W]` to replay instead of drawing one.
+    ///   - noise: a starting x_T `[B, C, H, W]` to replay (or an inverted latent) instead of drawing one.
     ///   - progress: called after each step with (step index, step count).
     public func sample(
         imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, size: Int? = nil,
-        steps: Int = 25, guidance: Float = 8, seed: UInt64, noise: Tensor? = nil,
+        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, seed: UInt64, noise: Tensor? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Output {
-        let guide = try ClassifierFreeGuidance(scale: guidance)
-        guard imageEmbedding.rank == 2, imageEmbedding.shape[0] > 0 else {
-            throw UNetError.invalidInput(name: "image.embed", shape: imageEmbedding.shape, expected: "[B, D]")
+        guard !takesInpaintingChannels else {
+            throw UNetError.missingInput(
+                name: "mask", reason: "this decoder takes inpainting channels; sample it with Inpainting")
         }
-        let b = imageEmbedding.shape[0], rows = guide.isActive ? 2 * b : b
-        guard textEmbedding.rank == 2, textEmbedding.shape[0] == rows else {
+        let denoiser = try self.denoiser(
+            imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden, mask: mask,
+            guidance: guidance)
+        guard let size = size ?? unet.config.sampleSize else {
             throw UNetError.invalidInput(
-                name: "text.embed", shape: textEmbedding.shape,
-                expected: "[\(rows), D] (unconditional rows first under guidance)")
+                name: "size", shape: [], expected: "a size (no sample_size in the decoder's config.json)")
         }
-        // Conditioning, computed once: context [R, K+L, C], time term [R, T], mask [R, K+L].
-        let cond = try textProjection.predict(
-            imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden,
-            classifierFreeGuidance: guide.isActive)
-        let contextMask = try mask.map { m -> Tensor in
-            guard m.shape == [rows, textHidden.shape[1]] else {
-                throw UNetError.invalidInput(
-                    name: "text.mask", shape: m.shape, expected: "[\(rows), \(textHidden.shape[1])]")
-            }
-            return try textProjection.contextMask(textMask: m)
-        }
-        guard let size = size ?? unet.config.sampleSize, size > 0, size % (1 << (unet.config.levels - 1)) == 0 else {
-            throw UNetError.invalidInput(
-                name: "size", shape: [size ?? 0],
-                expected: "a positive multiple of \(1 << (unet.config.levels - 1)) (no sample_size in config.json)")
-        }
-        let channels = unet.config.inChannels
-        let shape = [b, channels, size, size]
+        let shape = [imageEmbedding.shape[0], imageChannels, size, size]
+        try validateSpatial(shape)
         let count = shape.reduce(1, *)
-        let sampler = try DDPMSampler(
-            schedule: schedule, predictionType: .epsilon, varianceType: .learnedRange, clipping: .unit,
-            convention: .unclip)
+        let sampler = try self.sampler(eta: eta)
         let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
-        let unet = self.unet
-        let model: DenoisingModel = { flat, t in
-            var x = try Tensor(shape: shape, scalars: flat)  // x: [B, C, H, W]
-            if guide.isActive { x = try Tensor.concatenate([x, x], axis: 0) }  // x: [2B, C, H, W]
-            let out = try unet.predict(
-                sample: x, timesteps: [Float(t)], context: cond.context, contextMask: contextMask,
-                classLabels: cond.timeEmbedding)  // out: [R, 2C, H, W]
-            let split = try ModelOutput(splittingChannelsOf: out.scalars, batchSize: rows)
-            return guide.isActive ? try guide.combine(batched: split) : split
-        }
+        let model = denoiser.model(shape: shape, extraChannels: nil)
         var loop: DenoisingLoop
         var source = PhiloxNoiseSource(seed: seed)
         if let noise {
@@ -116,5 +100,24 @@ public struct Decoder {
         // The final sample clamped to [−1, 1], as the reference pipeline does.
         let image = loop.sample.map { Swift.min(Swift.max($0, -1), 1) }
         return Output(image: try Tensor(shape: shape, scalars: image), noise: start)
+    }
+
+    /// The reverse-step rule: Karlo's ancestral DDPM step with learned-range variance, or DDIM with η.
+    func sampler(eta: Double?) throws -> any DiffusionSampler {
+        if let eta {
+            return try DDIMSampler(schedule: schedule, predictionType: .epsilon, clipping: .unit, eta: eta)
+        }
+        return try DDPMSampler(
+            schedule: schedule, predictionType: .epsilon, varianceType: .learnedRange, clipping: .unit,
+            convention: .unclip)
+    }
+
+    /// Checks that `[B, C, H, W]` fits the UNet's down-sampling (H and W positive multiples of 2^(levels − 1)).
+    func validateSpatial(_ shape: [Int]) throws {
+        let factor = 1 << (unet.config.levels - 1)
+        guard shape[2] > 0, shape[3] > 0, shape[2] % factor == 0, shape[3] % factor == 0 else {
+            throw UNetError.invalidInput(
+                name: "size", shape: Array(shape[2...]), expected: "positive multiples of \(factor)")
+        }
     }
 }

@@ -9,6 +9,8 @@ public enum UNetError: Error, Equatable, CustomStringConvertible {
     case invalidInput(name: String, shape: [Int], expected: String)
     /// A model needs an input that was not given (for example `class_labels` with `class_embed_type="identity"`).
     case missingInput(name: String, reason: String)
+    /// An input value (a mask value, a rectangle, an option, a metadata key) is out of range.
+    case invalidValue(name: String, reason: String)
     /// A checkpoint file could not be used (unreadable, or an error raised while loading it).
     case checkpoint(path: String, reason: String)
 
@@ -18,6 +20,7 @@ public enum UNetError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedConfig(key, value): return "config.json: '\(key)' = \(value) is not supported"
         case let .invalidInput(name, shape, expected): return "input '\(name)' has shape \(shape), expected \(expected)"
         case let .missingInput(name, reason): return "input '\(name)' is missing: \(reason)"
+        case let .invalidValue(name, reason): return "\(name): \(reason)"
         case let .checkpoint(path, reason): return "\(path): \(reason)"
         }
     }

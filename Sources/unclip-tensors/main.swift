@@ -14,6 +14,12 @@ let spec = CommandSpec(
             name: "cat", summary: "concatenate streams (each frame checked) onto stdout", usage: ["[STREAM...]"],
             common: .minimal),
         CommandSpec(
+            name: "paste", summary: "merge frame k of every stream into one frame (like paste(1))",
+            usage: ["STREAM STREAM..."], common: .minimal,
+            details:
+                "A tensor name in two streams is an error; for a metadata key in several, the first stream's value wins."
+        ),
+        CommandSpec(
             name: "head", summary: "copy the first N frames", usage: ["[-n N] [STREAM]"],
             options: [OptionSpec("frames", short: "n", value: "N", default: "1", help: "number of frames")],
             common: .minimal),
@@ -50,6 +56,24 @@ Stage.run(spec) { stage in
         for input in args.operands.isEmpty ? ["-"] : args.operands {
             var reader = try stage.openInput(input)
             while let frame = try reader.next() { try writer.write(frame) }
+        }
+    case "paste":
+        guard args.operands.count >= 2 else { throw UsageError("paste needs at least two streams") }
+        guard args.operands.filter({ $0 == "-" }).count <= 1 else { throw UsageError("stdin ('-') can be pasted once") }
+        var readers = try args.operands.map { try stage.openInput($0) }
+        let writer = try stage.openOutput()
+        var index = 0
+        while true {
+            let frames = try readers.indices.map { try readers[$0].next() }
+            let present = frames.compactMap { $0 }
+            if present.isEmpty { break }
+            if present.count < frames.count, let ended = frames.firstIndex(where: { $0 == nil }) {
+                throw StageError(
+                    "'\(args.operands[ended])' ended after \(index) frame\(index == 1 ? "" : "s"); the other streams go on"
+                )
+            }
+            try writer.write(try FramePaste.merge(present, sources: args.operands, frameIndex: index))
+            index += 1
         }
     case "head":
         try args.expectOperands(0...1)

@@ -1,5 +1,5 @@
-import Testing
 import TensorStream
+import Testing
 
 @testable import StageKit
 
