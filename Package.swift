@@ -97,7 +97,9 @@ let package = Package(
             name: "unclip-invert", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-bench", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
+            name: "unclip-bench",
+            dependencies: ["StageKit", "TensorStream", "TensorCore", "NN", "CLIP", "Prior", "UNet"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         .executableTarget(

@@ -1,0 +1,35 @@
+import Foundation
+import NN
+import TensorCore
+import UNet
+
+/// One forward pass of a Karlo UNet from its config in `--config-dir` with random weights: `decoder` and
+/// `decoder_half` at 64×64 on the guidance pair (batch 2, 81 context tokens, 20 valid, class labels), `super_res`
+/// at 256×256, batch 1.
+func benchUNet(_ o: BenchOptions, name: String) throws {
+    let path = (o.unetConfigDirectory as NSString).appendingPathComponent("\(name).json")
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw BenchError(description: "no UNet config at \(path) (run from the repository root or pass --config-dir)")
+    }
+    let config = try UNetConfig(contentsOf: path)
+    let model = try UNetModel(config: config)
+    try model.initializeParameters(seed: 0)
+    try model.prepareTreeForInference()
+    let (batch, size, tokens) = name == "super_res" ? (1, 256, 0) : (2, 64, 81)
+    var rng = PhiloxRandom(seed: 1)
+    let x = try rng.normal(shape: [batch, config.inChannels, size, size])
+    var context: Tensor? = nil, labels: Tensor? = nil, mask: Tensor? = nil
+    if tokens > 0 {
+        context = try rng.normal(shape: [batch, tokens, config.contextInputDim])
+        labels = try rng.normal(shape: [batch, config.timeEmbeddingDim])
+        var m = try Tensor(repeating: 1, shape: [batch, tokens])
+        for b in 0..<batch { for j in 20..<tokens { m[flat: b * tokens + j] = 0 } }
+        mask = m
+    }
+    let t = [Float](repeating: 500, count: batch)
+    let times = try o.clock.measure(seconds: o.seconds, minReps: o.minReps, warmups: o.warmups ?? 1) {
+        _ = try model.predict(sample: x, timesteps: t, context: context, contextMask: mask, classLabels: labels)
+    }
+    let millions = Double(model.parameterCount) / 1e6
+    report(String(format: "unet %@ %.0fM b%d %dx%d", name, millions, batch, size, size), flop: nil, times)
+}
