@@ -98,7 +98,7 @@ let package = Package(
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench",
-            dependencies: ["StageKit", "TensorStream", "TensorCore", "NN", "CLIP", "Prior", "UNet"],
+            dependencies: ["StageKit", "TensorStream", "TensorCore", "NN", "CLIP", "Prior", "UNet", "Shapes"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 

@@ -12,6 +12,7 @@
 //   unclip-bench superres                                    Karlo super-res UNet, 256×256, batch 1
 //   unclip-bench tokenizer [--captions 100000] [--bpe PATH] [--dump-captions]
 //   unclip-bench ar-prior                                    AR prior at paper sizes, one guided sample
+//   unclip-bench shapes                                      synthetic scenes: render, check, caption
 // Common options: --reps R (at least R timed runs, default 5), --seconds S (keep timing until S s, default 0.5),
 // --warmups W (untimed runs first; 2 for kernels, 1 for models), --cpu-time (the calling thread's CPU time).
 // Output: one line per case, `name  n=runs  best_ms median_ms  best_GFLOP/s median_GFLOP/s` (nan: FLOP unknown).
@@ -21,7 +22,7 @@ import Foundation
 import TensorCore
 
 let usage =
-    "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm|clip|prior|decoder|superres|tokenizer|ar-prior [options]"
+    "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm|clip|prior|decoder|superres|tokenizer|ar-prior|shapes [options]"
 let args = CommandLine.arguments
 do {
     guard args.count >= 2 else { throw BenchError(description: usage) }
@@ -42,6 +43,7 @@ do {
     case "superres": try benchUNet(o, name: "super_res")
     case "tokenizer": try benchTokenizer(o)
     case "ar-prior": try benchARPrior(o)
+    case "shapes": try benchShapes(o)
     case "-h", "--help": print(usage)
     default: throw BenchError(description: "unknown command \(args[1]); \(usage)")
     }
