@@ -79,29 +79,12 @@ public struct Decoder {
         }
         let shape = [imageEmbedding.shape[0], imageChannels, size, size]
         try validateSpatial(shape)
-        let count = shape.reduce(1, *)
         let sampler = try self.sampler(eta: eta, clipsPrediction: clipsPrediction)
         let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
         let model = denoiser.model(shape: shape, extraChannels: nil)
-        var loop: DenoisingLoop
-        var source = PhiloxNoiseSource(seed: seed)
-        if let noise {
-            guard noise.shape == shape else {
-                throw UNetError.invalidInput(name: "noise", shape: noise.shape, expected: "\(shape)")
-            }
-            // Skip the draws x_T would have taken, so a replayed x_T gets the same step noise as the original run.
-            _ = source.normals(count: count)
-            loop = DenoisingLoop(
-                initialSample: noise.scalars, timesteps: timesteps, sampler: sampler, noise: source, model: model)
-        } else {
-            loop = DenoisingLoop(
-                sampleCount: count, timesteps: timesteps, sampler: sampler, noise: source, model: model)
-        }
-        let start = try Tensor(shape: shape, scalars: loop.sample)
-        while let step = try loop.nextStep() { progress?(step.index, step.count) }
-        // The final sample clamped to [−1, 1], as the reference pipeline does.
-        let image = loop.sample.map { Swift.min(Swift.max($0, -1), 1) }
-        return Output(image: try Tensor(shape: shape, scalars: image), noise: start)
+        return try ReplayableSampling.run(
+            shape: shape, timesteps: timesteps, sampler: sampler, model: model, seed: seed, noise: noise,
+            progress: progress)
     }
 
     /// The reverse-step rule: Karlo's ancestral DDPM step with learned-range variance, or DDIM with η.

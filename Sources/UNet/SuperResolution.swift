@@ -47,7 +47,6 @@ public struct SuperResolution {
             throw UNetError.invalidInput(name: "image", shape: lowResolution.shape, expected: "[B, \(c), H, W]")
         }
         let shape = lowResolution.shape
-        let count = shape.reduce(1, *)
         let sampler = try DDPMSampler(
             schedule: schedule, predictionType: .epsilon, varianceType: .fixedSmallLog, clipping: .unit,
             convention: .unclip)
@@ -60,22 +59,8 @@ public struct SuperResolution {
             let unet = t == lastTimestep ? last : first
             return ModelOutput(prediction: try unet.predict(sample: input, timesteps: [Float(t)]).scalars)
         }
-        var source = PhiloxNoiseSource(seed: seed)
-        var loop: DenoisingLoop
-        if let noise {
-            guard noise.shape == shape else {
-                throw UNetError.invalidInput(name: "noise", shape: noise.shape, expected: "\(shape)")
-            }
-            _ = source.normals(count: count)
-            loop = DenoisingLoop(
-                initialSample: noise.scalars, timesteps: timesteps, sampler: sampler, noise: source, model: model)
-        } else {
-            loop = DenoisingLoop(
-                sampleCount: count, timesteps: timesteps, sampler: sampler, noise: source, model: model)
-        }
-        let start = try Tensor(shape: shape, scalars: loop.sample)
-        while let step = try loop.nextStep() { progress?(step.index, step.count) }
-        let image = loop.sample.map { Swift.min(Swift.max($0, -1), 1) }
-        return Decoder.Output(image: try Tensor(shape: shape, scalars: image), noise: start)
+        return try ReplayableSampling.run(
+            shape: shape, timesteps: timesteps, sampler: sampler, model: model, seed: seed, noise: noise,
+            progress: progress)
     }
 }
