@@ -62,7 +62,7 @@ let package = Package(
             name: "Prior", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(
-            name: "UNet", dependencies: ["NN", "Diffusion", "TensorCore", "TensorStream", "Imaging"],
+            name: "UNet", dependencies: ["NN", "Diffusion", "Prior", "TensorCore", "TensorStream", "Imaging"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
@@ -85,16 +85,16 @@ let package = Package(
             name: "unclip-prior-ar", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-decode", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            name: "unclip-decode", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-upsample", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-invert", dependencies: ["StageKit", "TensorStream", "TensorCore", "Prior", "UNet"],
+            name: "unclip-invert", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-bench",

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import Prior
 
 extension Decoder {
     /// Loads a decoder from a model folder in diffusers' unCLIP layout: `decoder/` (the UNet) and `text_proj/`
@@ -23,5 +24,24 @@ extension Decoder {
     /// The weight files a decoder folder's provenance digest covers, in order.
     public static func weightFiles(directory: String) -> [String] {
         ["decoder", "text_proj"].map { directory + "/" + $0 + "/" + UNetModel.weightsFileName }
+    }
+}
+
+extension Decoder {
+    /// A decoder model folder ready to sample: the decoder and the empty caption for guidance, read from
+    /// `unconditional.safetensors` with the prior's convention (nil when the folder has none).
+    public static func loadWithUnconditional(directory: String) throws -> (
+        decoder: Decoder, unconditional: CaptionConditioning?
+    ) {
+        let decoder = try load(directory: directory)
+        let unconditional = try PriorSampler.unconditional(inModelDirectory: directory).map { u in
+            guard let hidden = u.hiddenStates else {
+                throw UNetError.checkpoint(
+                    path: directory + "/unconditional.safetensors",
+                    reason: "no tensor 'text.hidden' (the decoder reads it)")
+            }
+            return try CaptionConditioning(embedding: u.textEmbedding, hidden: hidden, mask: u.mask)
+        }
+        return (decoder, unconditional)
     }
 }

@@ -1,6 +1,5 @@
 // unclip-decode: CLIP image embeddings (and captions) to small images with the unCLIP decoder.
 import Foundation
-import Prior
 import StageKit
 import TensorStream
 import UNet
@@ -39,13 +38,7 @@ Stage.run(spec) { stage in
         clipsPrediction: !args.has("no-clip"))
     let seedOption = try stage.seedOption()
 
-    let decoder = try Decoder.load(directory: directory)
-    let unconditional = try PriorSampler.unconditional(inModelDirectory: directory).map { u in
-        guard let hidden = u.hiddenStates else {
-            throw StageError("\(directory)/unconditional.safetensors: no tensor 'text.hidden' (the decoder reads it)")
-        }
-        return try CaptionConditioning(embedding: u.textEmbedding, hidden: hidden, mask: u.mask)
-    }
+    let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,
         weightsAt: Decoder.weightFiles(directory: directory)[0])

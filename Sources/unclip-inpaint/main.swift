@@ -1,6 +1,5 @@
 // unclip-inpaint: regenerate the masked region of images with the unCLIP decoder.
 import Foundation
-import Prior
 import StageKit
 import TensorStream
 import UNet
@@ -45,13 +44,8 @@ Stage.run(spec) { stage in
         resample: try args.int("resample", in: 1...100) ?? 1)
     let seedOption = try stage.seedOption()
 
-    let inpainting = Inpainting(decoder: try Decoder.load(directory: directory))
-    let unconditional = try PriorSampler.unconditional(inModelDirectory: directory).map { u in
-        guard let hidden = u.hiddenStates else {
-            throw StageError("\(directory)/unconditional.safetensors: no tensor 'text.hidden' (the decoder reads it)")
-        }
-        return try CaptionConditioning(embedding: u.textEmbedding, hidden: hidden, mask: u.mask)
-    }
+    let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
+    let inpainting = Inpainting(decoder: decoder)
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,
         weightsAt: Decoder.weightFiles(directory: directory)[0])

@@ -1,6 +1,5 @@
 // unclip-invert: images to their DDIM-inverted x_T under the unCLIP decoder (the bipartite latent's x_T).
 import Foundation
-import Prior
 import StageKit
 import TensorStream
 import UNet
@@ -34,13 +33,7 @@ Stage.run(spec) { stage in
         guidance: Float(try args.double("guidance", in: 0...1000) ?? 1), batchLimit: try args.int("batch", in: 1...4096)
     )
 
-    let decoder = try Decoder.load(directory: directory)
-    let unconditional = try PriorSampler.unconditional(inModelDirectory: directory).map { u in
-        guard let hidden = u.hiddenStates else {
-            throw StageError("\(directory)/unconditional.safetensors: no tensor 'text.hidden' (the decoder reads it)")
-        }
-        return try CaptionConditioning(embedding: u.textEmbedding, hidden: hidden, mask: u.mask)
-    }
+    let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,
         weightsAt: Decoder.weightFiles(directory: directory)[0])
