@@ -6,7 +6,5 @@ public enum Diagnostics {
     }
 
     /// Prints an informational line on stderr (callers decide whether `--quiet` silences it).
-    public static func note(_ stage: String, _ message: String) {
-        writeAll(2, stage + ": " + message + "\n")
-    }
+    public static func note(_ stage: String, _ message: String) { error(stage, message) }
 }

@@ -36,11 +36,11 @@ public enum Stage {
         if current.has("help") || arguments.has("help") {
             var shown = current.has("help") ? current.command : spec
             if shown.name != spec.name { shown.name = fullName }
-            writeStandardOutput(shown.helpText)
+            writeText(shown.helpText)
             exit(0)
         }
         if arguments.has("version") || current.has("version") {
-            writeStandardOutput("\(spec.name) \(UnCLIPVersion.string)\n")
+            writeText("\(spec.name) \(UnCLIPVersion.string)\n")
             exit(0)
         }
         let context = StageContext(name: spec.name, arguments: arguments, command: current)
@@ -70,5 +70,3 @@ public struct StageError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
-
-func writeStandardOutput(_ text: String) { writeAll(1, text) }
