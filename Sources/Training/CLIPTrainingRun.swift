@@ -27,6 +27,9 @@ public final class CLIPTrainingRun {
         public var dataPath: String? = nil
         /// Which Shapes scenes to render (a curriculum may start with single objects; may change on resume).
         public var sampling: SamplingOptions = .full
+        /// Start a new run from this model folder's config, vocabulary and weights (a fresh optimizer), e.g. to
+        /// continue training a shipped model whose full checkpoint was not kept.
+        public var initialModel: String? = nil
 
         public init(folder: String) { self.folder = folder }
     }
@@ -59,22 +62,26 @@ public final class CLIPTrainingRun {
                     "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
             }
             try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
-            let corpus =
-                try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
-                ?? ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
-            let (trained, merges) = try ShapesVocabulary.train(
-                corpus: corpus, mergeCount: setup.mergeCount, contextLength: setup.contextLength)
-            try ShapesVocabulary.write(tokenizer: trained, merges: merges, to: setup.folder)
-            tokenizer = trained
-            let config = try CLIPConfiguration.embedded(
-                vocabularySize: trained.vocabularySize, contextLength: setup.contextLength,
-                endTokenID: Int(trained.endID), width: setup.width, layers: setup.layers, heads: setup.heads,
-                projection: setup.projection, imageSize: setup.imageSize, patchSize: setup.patchSize)
-            try config.huggingFaceJSON(startTokenID: Int(trained.startID)).write(
-                to: URL(fileURLWithPath: setup.folder).appendingPathComponent("config.json"))
-            model = try CLIPModel(config)
-            try model.initializeParameters(seed: setup.modelSeed)
-            if let t = model.logitScale { try t.update(Tensor(repeating: config.logitScaleInit, shape: t.shape)) }
+            if let source = setup.initialModel {
+                (model, tokenizer) = try Self.copyModel(from: source, to: setup.folder)
+            } else {
+                let corpus =
+                    try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
+                    ?? ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
+                let (trained, merges) = try ShapesVocabulary.train(
+                    corpus: corpus, mergeCount: setup.mergeCount, contextLength: setup.contextLength)
+                try ShapesVocabulary.write(tokenizer: trained, merges: merges, to: setup.folder)
+                tokenizer = trained
+                let config = try CLIPConfiguration.embedded(
+                    vocabularySize: trained.vocabularySize, contextLength: setup.contextLength,
+                    endTokenID: Int(trained.endID), width: setup.width, layers: setup.layers, heads: setup.heads,
+                    projection: setup.projection, imageSize: setup.imageSize, patchSize: setup.patchSize)
+                try config.huggingFaceJSON(startTokenID: Int(trained.startID)).write(
+                    to: URL(fileURLWithPath: setup.folder).appendingPathComponent("config.json"))
+                model = try CLIPModel(config)
+                try model.initializeParameters(seed: setup.modelSeed)
+                if let t = model.logitScale { try t.update(Tensor(repeating: config.logitScaleInit, shape: t.shape)) }
+            }
         }
         guard let size = model.image?.configuration.imageSize else {
             throw TrainingError.badCheckpoint(path: setup.folder, reason: "config.json has no vision_config")
@@ -84,6 +91,21 @@ public final class CLIPTrainingRun {
             ?? ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
+    }
+
+    /// Copies `source`'s config and tokenizer files into `folder` and loads its weights.
+    static func copyModel(from source: String, to folder: String) throws -> (CLIPModel, CLIPTokenizer) {
+        let model = try CLIPModel(folder: source)
+        guard let context = model.text?.configuration.maxPositions else {
+            throw TrainingError.badCheckpoint(path: source, reason: "config.json has no text_config")
+        }
+        for name in ["config.json", "merges.txt", "vocab.json"] {
+            let from = URL(fileURLWithPath: source).appendingPathComponent(name)
+            let to = URL(fileURLWithPath: folder).appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: to)
+            try FileManager.default.copyItem(at: from, to: to)
+        }
+        return (model, try CLIPTokenizer(folder: folder, contextLength: context))
     }
 
     /// Trains until `options.steps` or until `shouldStop()` says so (checked between steps; a signal handler sets

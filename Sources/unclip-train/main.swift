@@ -20,6 +20,7 @@ let clipOptions: [OptionSpec] = [
     OptionSpec("clip-grad", value: "G", default: "1", help: "global gradient-norm clip (0: off)"),
     OptionSpec("ema", value: "D", help: "keep an EMA of the weights with decay D and export it"),
     OptionSpec("resume", help: "continue from DIR/checkpoint.safetensors"),
+    OptionSpec("init", value: "MODEL", help: "start from MODEL's config, vocabulary and weights (fresh optimizer)"),
     OptionSpec("width", value: "C", default: "128", help: "transformer width of both towers"),
     OptionSpec("layers", value: "L", default: "4", help: "layers per tower"),
     OptionSpec("heads", value: "H", default: "4", help: "attention heads"),
@@ -96,6 +97,7 @@ Stage.run(spec) { stage in
     setup.contextLength = try args.int("context", in: 4...77) ?? 32
     setup.sceneCount = try args.int("scenes", in: 1...Int.max)
     setup.dataPath = args.string("data")
+    setup.initialModel = args.string("init")
     setup.checkpointEvery = try args.int("checkpoint-every", in: 1...Int.max) ?? 100
     setup.evaluateEvery = try args.int("eval-every", in: 0...Int.max) ?? 200
     setup.logEvery = try args.int("log-every", in: 1...Int.max) ?? 10
