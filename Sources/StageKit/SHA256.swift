@@ -16,7 +16,7 @@ public enum SHA256 {
     ]
 
     /// Incremental state.
-    struct State {
+    struct State: Sendable {
         var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
         ]
@@ -25,6 +25,7 @@ public enum SHA256 {
 
         mutating func update(_ bytes: UnsafeRawBufferPointer) {
             length &+= UInt64(bytes.count)
+            guard let base = bytes.baseAddress else { return }
             var i = 0
             if !pending.isEmpty {
                 while i < bytes.count && pending.count < 64 {
@@ -32,13 +33,14 @@ public enum SHA256 {
                     i += 1
                 }
                 if pending.count == 64 {
-                    pending.withUnsafeBytes { block($0, 0) }
+                    pending.withUnsafeBytes { if let p = $0.baseAddress { blocks(p, count: 1) } }
                     pending.removeAll(keepingCapacity: true)
                 }
             }
-            while i + 64 <= bytes.count {
-                block(bytes, i)
-                i += 64
+            let whole = (bytes.count - i) / 64
+            if whole > 0 {
+                blocks(base + i, count: whole)
+                i += 64 * whole
             }
             while i < bytes.count {
                 pending.append(bytes[i])
@@ -46,38 +48,56 @@ public enum SHA256 {
             }
         }
 
-        mutating func block(_ p: UnsafeRawBufferPointer, _ offset: Int) {
-            var w = [UInt32](repeating: 0, count: 64)
-            for t in 0..<16 {
-                let b = offset + 4 * t
-                w[t] = UInt32(p[b]) << 24 | UInt32(p[b + 1]) << 16 | UInt32(p[b + 2]) << 8 | UInt32(p[b + 3])
+        /// Compresses `count` consecutive 64-byte blocks. Works on raw pointers (no array checks per word) so
+        /// that hashing stays usable in unoptimized builds too (a stage's input, an executable, model weights).
+        mutating func blocks(_ data: UnsafeRawPointer, count: Int) {
+            h.withUnsafeMutableBufferPointer { hb in
+                SHA256.k.withUnsafeBufferPointer { kb in
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wb in
+                        guard let h = hb.baseAddress, let k = kb.baseAddress, let w = wb.baseAddress else { return }
+                        let bytes = data.assumingMemoryBound(to: UInt8.self)
+                        for n in 0..<count {
+                            let p = bytes + 64 * n
+                            for t in 0..<16 {
+                                let b = p + 4 * t
+                                w[t] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+                            }
+                            for t in 16..<64 {
+                                let x = w[t - 15], y = w[t - 2]
+                                let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+                                let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
+                                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                            }
+                            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+                            for t in 0..<64 {
+                                let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                                let ch = (e & f) ^ (~e & g)
+                                let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                                let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                                let maj = (a & b) ^ (a & c) ^ (b & c)
+                                let t2 = s0 &+ maj
+                                hh = g
+                                g = f
+                                f = e
+                                e = d &+ t1
+                                d = c
+                                c = b
+                                b = a
+                                a = t1 &+ t2
+                            }
+                            h[0] &+= a
+                            h[1] &+= b
+                            h[2] &+= c
+                            h[3] &+= d
+                            h[4] &+= e
+                            h[5] &+= f
+                            h[6] &+= g
+                            h[7] &+= hh
+                        }
+                    }
+                }
             }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-            for t in 0..<64 {
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let ch = (e & f) ^ (~e & g)
-                let t1 = hh &+ s1 &+ ch &+ SHA256.k[t] &+ w[t]
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let maj = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = s0 &+ maj
-                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            h[0] &+= a
-            h[1] &+= b
-            h[2] &+= c
-            h[3] &+= d
-            h[4] &+= e
-            h[5] &+= f
-            h[6] &+= g
-            h[7] &+= hh
         }
-
-        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
         mutating func finish() -> [UInt8] {
             let bits = length &* 8
@@ -108,7 +128,19 @@ public enum SHA256 {
             if chunk.isEmpty { break }
             chunk.withUnsafeBytes { s.update($0) }
         }
-        return s.finish().map { String(format: "%02x", $0) }.joined()
+        return hex(s.finish())
+    }
+
+    /// Bytes as lower-case hex.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(2 * bytes.count)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -16,9 +16,14 @@ public enum UnCLIPVersion {
 /// or a quiet exit 0 when the downstream reader has gone away.
 public enum Stage {
     public static func run(_ spec: CommandSpec, _ body: (StageContext) throws -> Void) -> Never {
+        run(spec, argv: Array(CommandLine.arguments.dropFirst()), body)
+    }
+
+    /// `run` over an explicit argument list (without the program name), for a program that splits its command
+    /// line itself (`unclip-cache [options] -- STAGE ARGS...`).
+    public static func run(_ spec: CommandSpec, argv: [String], _ body: (StageContext) throws -> Void) -> Never {
         // A closed downstream pipe must surface as EPIPE from write(2), not kill us with SIGPIPE mid-frame.
         signal(SIGPIPE, SIG_IGN)
-        let argv = Array(CommandLine.arguments.dropFirst())
         let arguments: Arguments
         do {
             arguments = try Arguments(parsing: argv, spec: spec)

@@ -23,4 +23,17 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(try SHA256.hexDigest(ofFile: path) == hex(SHA256.digest(bytes)))
     }
+
+    @Test func incrementalHasherMatchesOneShotAcrossSplits() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        for split in [0, 1, 63, 64, 65, 500, 1000] {
+            var h = SHA256Hasher()
+            h.update(Array(bytes[..<split]))
+            h.update(Array(bytes[split...]))
+            #expect(h.finalizeHex() == hex(SHA256.digest(bytes)), "split at \(split)")
+        }
+        var abc = SHA256Hasher()
+        abc.update("abc")
+        #expect(abc.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
 }
