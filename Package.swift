@@ -39,11 +39,13 @@ let package = Package(
         .executable(name: "unclip-inpaint", targets: ["unclip-inpaint"]),
         .executable(name: "unclip-invert", targets: ["unclip-invert"]),
         .executable(name: "unclip-train", targets: ["unclip-train"]),
+        .executable(name: "unclip-cache", targets: ["unclip-cache"]),
     ],
     targets: [
         // Libraries
         .target(name: "TensorStream", swiftSettings: vectorFlags),
         .target(name: "StageKit", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
+        .target(name: "StageCache", dependencies: ["StageKit"], swiftSettings: vectorFlags),
         .target(name: "Imaging", swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
             name: "TensorCore", dependencies: ["TensorStream"], swiftSettings: kernelFlags,
@@ -71,6 +73,8 @@ let package = Package(
             linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
+        .executableTarget(
+            name: "unclip-cache", dependencies: ["StageKit", "StageCache"], swiftSettings: vectorFlags),
         .executableTarget(
             name: "unclip-tensors", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
         .executableTarget(
@@ -128,6 +132,7 @@ let package = Package(
         // Tests
         .testTarget(name: "TensorStreamTests", dependencies: ["TensorStream"], swiftSettings: vectorFlags),
         .testTarget(name: "StageKitTests", dependencies: ["StageKit", "TensorStream"], swiftSettings: vectorFlags),
+        .testTarget(name: "StageCacheTests", dependencies: ["StageCache", "StageKit"], swiftSettings: vectorFlags),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .testTarget(
@@ -159,7 +164,8 @@ let package = Package(
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
-                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "Prior",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "unclip-cache",
+                "Prior",
                 "TensorCore",
             ],
             swiftSettings: vectorFlags),
