@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by the pipelines: where the model folders are, and one clear error when any is missing.
+# Sourced by the pipelines: where the model folders are, one clear error when any is missing, and helpers they share.
 # A folder comes from the pipeline's flag (--clip DIR, ...), else the environment (UNCLIP_CLIP, UNCLIP_PRIOR,
 # UNCLIP_PRIOR_AR, UNCLIP_DECODER, UNCLIP_UPSAMPLER), else the embedded default pipelines/models/NAME/
 # (UNCLIP_MODELS=DIR moves that root).
@@ -38,13 +38,46 @@ upsample_chain() {
     esac
 }
 
+# cached STAGE ARGS...: runs the stage through `unclip-cache --` when a pipeline's --cache set unclip_cache=1.
+unclip_cache=0
+cached() {
+    if [ "$unclip_cache" = 1 ]; then unclip-cache -- "$@"; else "$@"; fi
+}
+
 # upsample N: N passes of unclip-upsample over the stream (cat for none).
 upsample() {
     local n=$1
     shift
     case "$n" in
     0) cat ;;
-    1) unclip-upsample --model "$upsampler" "$@" ;;
-    *) unclip-upsample --model "$upsampler" "$@" | unclip-upsample --model "$upsampler" "$@" ;;
+    1) cached unclip-upsample --model "$upsampler" "$@" ;;
+    *) cached unclip-upsample --model "$upsampler" "$@" | cached unclip-upsample --model "$upsampler" "$@" ;;
     esac
+}
+
+# clip_image_size DIR: the CLIP's vision image_size from DIR/config.json (224 when absent).
+clip_image_size() {
+    local size
+    size=$(sed -n 's/.*"image_size": *\([0-9][0-9]*\).*/\1/p' "$1/config.json" 2>/dev/null | head -n 1)
+    echo "${size:-224}"
+}
+
+# folder_images NAME FOLDER: sets the array `images` to the folder's PNG and JPEG files (not its subfolders),
+# in name order, or exits 1 naming the folder.
+folder_images() {
+    local name=$1 folder=$2
+    [ -d "$folder" ] || { echo "$name: '$folder' is not a folder" >&2; exit 1; }
+    shopt -s nullglob nocaseglob
+    images=("$folder"/*.png "$folder"/*.jpg "$folder"/*.jpeg)
+    shopt -u nullglob nocaseglob
+    [ ${#images[@]} -gt 0 ] || { echo "$name: no PNG or JPEG files in '$folder'" >&2; exit 1; }
+    mapfile -d '' images < <(printf '%s\0' "${images[@]}" | LC_ALL=C sort -z)
+}
+
+# image_frames SIZE FILE...: the files as image frames of up to 64 images each, resized to SIZE x SIZE.
+image_frames() {
+    local size=$1 i
+    shift
+    local files=("$@")
+    for ((i = 0; i < ${#files[@]}; i += 64)); do unclip-png --size "$size" "${files[@]:i:64}"; done
 }

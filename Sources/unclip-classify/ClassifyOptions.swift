@@ -45,13 +45,14 @@ enum ClassifyOptions {
         return text
     }
 
-    /// The frame loop: `classify` each frame and write it with the results (frames), or print the table (text).
+    /// The frame loop: `classify` each frame and write it with the results (frames), or print the table (text,
+    /// tsv).
     static func run(
-        _ stage: StageContext, input: String?, text: Bool, top: Int, model: ModelStamp?,
+        _ stage: StageContext, input: String?, format: String, top: Int, model: ModelStamp?,
         classify: (inout Frame) throws -> Classification
     ) throws {
         var reader = try stage.openInput(input)
-        let writer = text ? nil : try stage.openOutput()
+        let writer = format == "frames" ? try stage.openOutput() : nil
         var index = 0
         while var frame = try reader.next() {
             do {
@@ -62,7 +63,10 @@ enum ClassifyOptions {
                     try writer.write(frame)
                 } else {
                     let names = ClassificationTable.itemNames(frame, count: result.count, frameIndex: index)
-                    writeText(ClassificationTable.render(result, names: names, top: top))
+                    writeText(
+                        format == "tsv"
+                            ? ClassificationTable.renderTabSeparated(result, names: names, top: top)
+                            : ClassificationTable.render(result, names: names, top: top))
                 }
             } catch let error as CLIPError {
                 throw StageError("frame \(index): \(error)")

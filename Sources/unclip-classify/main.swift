@@ -21,8 +21,10 @@ let spec = CommandSpec(
             "scale", value: "S", default: "100",
             help: "logit scale: the multiplier of cosine similarities, or 'model' for exp(logit_scale)"),
         OptionSpec("probe", value: "FILE", help: "classify with a linear probe (from unclip-probe) instead"),
-        OptionSpec("format", value: "FORMAT", default: "frames", help: "frames, or text: a table on stdout"),
-        OptionSpec("top", value: "N", default: "5", help: "with --format text: classes shown per image"),
+        OptionSpec(
+            "format", value: "FORMAT", default: "frames",
+            help: "frames, or text: a table on stdout, or tsv: lines FILE<TAB>CLASS<TAB>PROBABILITY"),
+        OptionSpec("top", value: "N", default: "5", help: "with --format text or tsv: classes shown per image"),
     ], common: .model,
     details: """
         Reads frames with `image` [B, 3, H, W] (from unclip-png; needs --model) or `image.embed` [B, D].
@@ -31,7 +33,8 @@ let spec = CommandSpec(
         class), softmax gives the probabilities. With --probe, the probe's logistic-regression head gives them.
         Adds `scores` F32 [B, K] (probabilities), `labels` I32 [B] (the most probable class) and metadata
         `labels` (the K class names). With --format text, prints one line per image instead: its file (or
-        prompt) and its top classes with probabilities in percent.
+        prompt) and its top classes with probabilities in percent. With --format tsv, prints one line per image
+        and top class: file (or prompt), class and probability (0 to 1, four decimals), separated by tabs.
         """)
 
 Stage.run(spec) { stage in
@@ -42,7 +45,7 @@ Stage.run(spec) { stage in
     let stamp = try folder.map {
         try ModelStamp(name: URL(fileURLWithPath: $0).lastPathComponent, weightsAt: $0 + "/model.safetensors")
     }
-    let text = try args.choice("format", from: ["frames", "text"]) == "text"
+    let format = try args.choice("format", from: ["frames", "text", "tsv"]) ?? "frames"
     let top = try args.int("top", in: 1...100_000) ?? 5
     let classify: (FeatureRows) throws -> Classification
     if let path = args.string("probe") {
@@ -62,7 +65,7 @@ Stage.run(spec) { stage in
         classify = classifier.classify
         stage.note("\(classNames.count) classes x \(templates.templates.count) templates (\(templates.name))")
     }
-    try ClassifyOptions.run(stage, input: args.operands.first, text: text, top: top, model: stamp) { frame in
+    try ClassifyOptions.run(stage, input: args.operands.first, format: format, top: top, model: stamp) { frame in
         try classify(ZeroShotFrames.imageEmbeddings(in: &frame, encode: towers?.addImageEmbeddings))
     }
 }

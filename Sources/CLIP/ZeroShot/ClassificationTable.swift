@@ -1,3 +1,4 @@
+import Foundation
 import TensorStream
 
 /// The human-readable form of a classification (`--format text`): one line per item, its name (the `files` or
@@ -19,6 +20,28 @@ public enum ClassificationTable {
         }
         return text
     }
+
+    /// The tab-separated form (`--format tsv`): one line `name<TAB>class<TAB>probability` for each of the `top`
+    /// classes of every item, best first, the probability in [0, 1] with four decimals. Names lose any tab or
+    /// newline (replaced by a space) so that every line has exactly three fields.
+    public static func renderTabSeparated(_ result: Classification, names: [String], top: Int) -> String {
+        var text = ""
+        for i in 0..<result.count {
+            let name = field(i < names.count ? names[i] : "item \(i)")
+            for (className, p) in result.top(top, of: i) {
+                text += "\(name)\t\(field(className))\t\(decimal(p))\n"
+            }
+        }
+        return text
+    }
+
+    /// `text` without tabs or line breaks, for one field of a tab-separated line.
+    public static func field(_ text: String) -> String {
+        String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+    }
+
+    /// `v` with four decimals (`0.9710`, `-0.0312`).
+    public static func decimal(_ v: Double) -> String { String(format: "%.4f", v) }
 
     /// The row names of a frame: metadata `files`, else `prompt`, when it has one entry per item; else
     /// `frame F item I`.

@@ -14,6 +14,9 @@ public struct FrameRanker {
     public var encodeImages: ((inout Frame) throws -> Void)?
     /// Text embeddings `[N, D]` of prompts; nil when no model was given.
     public var embedTexts: (([String]) throws -> FeatureRows)?
+    /// When set, every item is scored against this one text instead of its own (`text.embed` and `prompt` are
+    /// ignored) and the whole frame is one group: images ranked against a query.
+    public var prompt: String?
 
     public init(
         keep: Int, encodeImages: ((inout Frame) throws -> Void)? = nil,
@@ -30,11 +33,16 @@ public struct FrameRanker {
         let images = try ZeroShotFrames.imageEmbeddings(in: &frame, encode: encodeImages)
         let batch = images.count
         let prompts = try frame.metadataList("prompt")
-        if let prompts, prompts.count != batch {
+        if prompt == nil, let prompts, prompts.count != batch {
             throw CLIPError.badInput("metadata 'prompt' has \(prompts.count) entries for a batch of \(batch)")
         }
         let texts: FeatureRows
-        if let blob = frame["text.embed"] {
+        if let prompt {
+            guard let embedTexts else { throw CLIPError.badInput("give --model DIR to encode the prompt") }
+            let query = try embedTexts([prompt])
+            guard query.count == 1 else { throw CLIPError.badInput("\(query.count) text embeddings for one prompt") }
+            texts = query.rows([Int](repeating: 0, count: batch))
+        } else if let blob = frame["text.embed"] {
             texts = try FeatureRows(blob, name: "text.embed")
         } else if let prompts {
             guard let embedTexts else {
@@ -45,7 +53,8 @@ public struct FrameRanker {
             throw CLIPError.badInput("no 'text.embed' tensor and no 'prompt' metadata to score the images against")
         }
         let scores = try Reranker.scores(images: images, texts: texts)
-        let groups = prompts.map { Reranker.groups($0) } ?? Reranker.groups(textRows: texts)
+        let groups =
+            prompt != nil ? [0..<batch] : prompts.map { Reranker.groups($0) } ?? Reranker.groups(textRows: texts)
         frame["scores"] = try .float32(shape: [batch], scores.map(Float.init))
         let kept = Reranker.select(scores: scores, groups: groups, keep: keep)
         return try frame.selectingItems(kept, batch: try frame.batchSize())
