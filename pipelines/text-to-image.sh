@@ -6,9 +6,10 @@
 #   --ar             the autoregressive prior (unclip-prior-ar) instead of the diffusion prior
 #   --steps N        decoder steps (25);  --prior-steps N (25);  --upsample-steps N (7);  --seed S (0)
 #   -o PATTERN       PNG names (default unclip-%n.png; %n image number, see unclip-png)
+#   --cache          run the prior, decoder and upsamplers through unclip-cache (a rerun replays their output)
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" samples=1 rerank="" ar=0 steps=25 prior_steps=25 up_steps=7 seed=0 out=unclip-%n.png prompts=()
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
+    --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --prior) prior=${2:?}; shift 2 ;;
     --prior-ar) prior_ar=${2:?}; shift 2 ;;
@@ -50,9 +52,9 @@ source "$here/../bin/unclip-env"
 
 draw() {
     if [ "$ar" = 1 ]; then
-        unclip-prior-ar --model "$prior_ar" --samples-per-prompt "$samples" --seed "$seed"
+        cached unclip-prior-ar --model "$prior_ar" --samples-per-prompt "$samples" --seed "$seed"
     else
-        unclip-prior --model "$prior" --steps "$prior_steps" --samples-per-prompt "$samples" --seed "$seed"
+        cached unclip-prior --model "$prior" --steps "$prior_steps" --samples-per-prompt "$samples" --seed "$seed"
     fi
 }
 # Reranking scores the decoded images (not the prior's embeddings) against their prompts.
@@ -61,7 +63,7 @@ rank() {
 }
 unclip-text --model "$clip" -- "${prompts[@]}" \
     | draw \
-    | unclip-decode --model "$decoder" --steps "$steps" --seed "$seed" \
+    | cached unclip-decode --model "$decoder" --steps "$steps" --seed "$seed" \
     | rank \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png -o "$out"
