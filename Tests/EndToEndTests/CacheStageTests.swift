@@ -143,6 +143,24 @@ import Testing
         #expect(r.stderr.contains("removed 1 entries"), "only the rerun's entry was stored: \(r.stderr)")
     }
 
+    @Test func concurrentWritersOfOneKeyLeaveOneWholeEntry() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Four runs of the same command at once: all miss, all run the stage, one stores it, all print it.
+        let r = try Shell.run(
+            "printf 'input\\n' > in.bin; for i in 1 2 3 4; do"
+                + " unclip-cache -q --dir cache -- bash -c 'cat; sleep 0.5; echo done' < in.bin > out$i & done;"
+                + " fail=0; for job in $(jobs -p); do wait $job || fail=1; done; exit $fail",
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        for i in 1...4 { #expect(try Self.text("out\(i)", in: dir) == "input\ndone\n", "out\(i)") }
+        let list = try Shell.run("unclip-cache --dir cache list", in: dir)
+        #expect(String(decoding: list.stdout, as: UTF8.self).split(separator: "\n").count == 1, "\(list.stdout)")
+        #expect(Self.contents(dir.appendingPathComponent("cache/tmp")).isEmpty, "the losers removed their copies")
+        let replay = try Shell.run("unclip-cache --dir cache -- bash -c 'cat; sleep 0.5; echo done' < in.bin", in: dir)
+        #expect(replay.stdout == Data("input\ndone\n".utf8) && replay.stderr.contains("replaying bash"))
+    }
+
     @Test func cachedStageIsByteIdenticalToUncached() throws {
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
