@@ -82,8 +82,8 @@ public struct CacheStore: Sendable {
         return out.sorted { $0.created != $1.created ? $0.created < $1.created : $0.key.hex < $1.key.hex }
     }
 
-    /// Removes the entries not used since `cutoff` (all of them when nil), inconsistent entries, and leftovers of
-    /// writers that died (on this machine). Returns the number of entries removed and their bytes.
+    /// Removes the entries not used since `cutoff` (all of them when nil), inconsistent entries, remembered file
+    /// digests older than `cutoff`, and leftovers of writers that died (on this machine). Returns the number of entries removed and their bytes.
     @discardableResult
     public func clear(notUsedSince cutoff: Date?) -> (entries: Int, bytes: Int64) {
         var count = 0
@@ -99,6 +99,16 @@ public struct CacheStore: Sendable {
                 discard(folder)
                 count += 1
                 bytes += entry.size
+            }
+        }
+        // Remembered digests are recomputed when needed; drop those not written since the cutoff.
+        for name in POSIXFiles.names(in: digestsFolder) {
+            let path = "\(digestsFolder)/\(name)"
+            guard let cutoff, let s = POSIXFiles.status(path),
+                Double(POSIXFiles.modificationNanoseconds(s)) / 1e9 >= cutoff.timeIntervalSince1970
+            else {
+                unlink(path)
+                continue
             }
         }
         for name in POSIXFiles.names(in: temporaryFolder) {

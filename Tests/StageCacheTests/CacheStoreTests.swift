@@ -128,6 +128,7 @@ import Testing
         try FileManager.default.createDirectory(
             atPath: store.temporaryFolder + "/2147483632-1", withIntermediateDirectories: false)
         let live = try store.makeTemporaryFolder()
+        try POSIXFiles.writeFile(store.digestsFolder + "/1-2", Array("3 4 \(String(repeating: "0", count: 64))".utf8))
 
         let removed = store.clear(notUsedSince: Date(timeIntervalSinceNow: -86400))
         #expect(removed.entries == 1 && removed.bytes == 3)
@@ -136,6 +137,7 @@ import Testing
 
         #expect(store.clear(notUsedSince: nil).entries == 1)
         #expect(store.entries().isEmpty)
+        #expect(POSIXFiles.names(in: store.digestsFolder).isEmpty)
     }
 
     @Test func defaultFolderFollowsXDG() {
