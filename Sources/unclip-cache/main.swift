@@ -98,7 +98,9 @@ Stage.run(spec, argv: argv) { stage in
                 formatter.string(from: entry.created),
                 entry.arguments.joined(separator: " "),
             ]
-            writeText(fields.joined(separator: "\t") + "\n")
+            // One line per entry, five fields, whatever the arguments hold.
+            writeText(
+                fields.map { String($0.map { $0 == "\t" || $0.isNewline ? " " : $0 }) }.joined(separator: "\t") + "\n")
         }
         stage.note("\(entries.count) entries, \(total) bytes in \(store.root)")
     default:
