@@ -9,7 +9,7 @@
 #   --cache          run the prior, decoder and upsamplers through unclip-cache (a rerun replays their output)
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" samples=1 rerank="" ar=0 steps=25 prior_steps=25 up_steps=7 seed=0 out=unclip-%n.png prompts=()
