@@ -7,9 +7,10 @@
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the largest)
 #   --steps N        inversion and decoder steps (25);  --guidance G (1 = exact inversion);  --seed S (0)
 #   --upsample-steps N (7);  -o PATTERN (default variation-%n.png)
+#   --cache          run the inversion, decoder and upsamplers through unclip-cache (a rerun replays them)
 #   --clip DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, UNCLIP_DECODER, UNCLIP_UPSAMPLER; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" samples=4 eta=1 steps=25 guidance=1 up_steps=7 seed=0 out=variation-%n.png images=()
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
+    --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
     --upsampler) upsampler=${2:?}; shift 2 ;;
@@ -47,11 +49,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unclip-png --size "$base" "${images[0]}" \
     | unclip-image --model "$clip" \
-    | unclip-invert --model "$decoder" --steps "$steps" --guidance "$guidance" > "$work/inverted.st"
+    | cached unclip-invert --model "$decoder" --steps "$steps" --guidance "$guidance" > "$work/inverted.st"
 # One frame per variation, all from the same latent, with seeds S, S + 1, ...; --no-clip is the sampler the
 # inversion mirrors (a clamped x0 cannot be undone), so that eta 0 gives the image back.
 for ((k = 0; k < samples; k++)); do
-    unclip-decode --model "$decoder" --steps "$steps" --guidance "$guidance" --eta "$eta" --no-clip \
+    cached unclip-decode --model "$decoder" --steps "$steps" --guidance "$guidance" --eta "$eta" --no-clip \
         --seed $((seed + k)) < "$work/inverted.st"
 done \
     | upsample "$ups" --steps "$up_steps" \

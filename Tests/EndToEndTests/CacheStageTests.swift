@@ -182,6 +182,32 @@ import Testing
         #expect(r.stderr.components(separatedBy: "replaying unclip-decode").count == 2, "\(r.stderr)")
     }
 
+    @Test func variationsWithCacheReplaysInversionDecoderAndUpsampler() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try PipelineTests.images(in: dir)
+        let job =
+            PipelineTests.environment
+            + "export XDG_CACHE_HOME='\(dir.path)/xdg'; '\(PipelineTests.pipelines)/variations.sh'"
+            + " --samples 2 --size 64 --steps 3 --upsample-steps 2 --eta 0.5 img-0.png"
+        let r = try Shell.run(
+            job + " -o 'plain-%n.png' && " + job + " --cache -o 'stored-%n.png' && " + job
+                + " --cache -o 'replayed-%n.png'",
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        for n in 0..<2 {
+            let plain = try Data(contentsOf: dir.appendingPathComponent("plain-\(n).png"))
+            for prefix in ["stored", "replayed"] {
+                #expect(
+                    try Data(contentsOf: dir.appendingPathComponent("\(prefix)-\(n).png")) == plain, "\(prefix)-\(n)")
+            }
+        }
+        // Replayed on the third run: the inversion, both decodes (one per seed) and the upsampler.
+        for (stage, count) in [("unclip-invert", 1), ("unclip-decode", 2), ("unclip-upsample", 1)] {
+            #expect(r.stderr.components(separatedBy: "replaying \(stage) ").count - 1 == count, "\(stage): \(r.stderr)")
+        }
+    }
+
     @Test func usageAndRuntimeErrorsAreOneLine() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
