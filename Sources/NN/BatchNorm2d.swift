@@ -12,8 +12,8 @@ public final class BatchNorm2d: Module {
 
     public init(_ channels: Int, eps: Float = 1e-5) throws {
         weight = Variable(try Tensor(repeating: 1, shape: [channels]))
-        bias = Variable(try Tensor(zeros: [channels]))
-        runningMean = Variable(try Tensor(zeros: [channels]), requiresGrad: false)
+        bias = Variable(try Tensor(untouchedZeros: [channels]))
+        runningMean = Variable(try Tensor(untouchedZeros: [channels]), requiresGrad: false)
         runningVar = Variable(try Tensor(repeating: 1, shape: [channels]), requiresGrad: false)
         self.eps = eps
     }

@@ -10,8 +10,8 @@ public final class Conv2d: Module {
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true
     ) throws {
-        weight = Variable(try Tensor(zeros: [outChannels, inChannels, kernelSize, kernelSize]))
-        self.bias = bias ? Variable(try Tensor(zeros: [outChannels])) : nil
+        weight = Variable(try Tensor(untouchedZeros: [outChannels, inChannels, kernelSize, kernelSize]))
+        self.bias = bias ? Variable(try Tensor(untouchedZeros: [outChannels])) : nil
         self.stride = stride
         self.padding = padding
     }

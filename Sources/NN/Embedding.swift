@@ -5,7 +5,7 @@ public final class Embedding: Module {
     public let weight: Variable
 
     public init(_ count: Int, _ dim: Int) throws {
-        weight = Variable(try Tensor(zeros: [count, dim]))
+        weight = Variable(try Tensor(untouchedZeros: [count, dim]))
     }
 
     public var count: Int { weight.shape[0] }

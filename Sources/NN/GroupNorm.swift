@@ -12,7 +12,7 @@ public final class GroupNorm: Module {
             throw TensorError.invalidArgument(op: "GroupNorm", reason: "\(channels) channels in \(groups) groups")
         }
         weight = affine ? Variable(try Tensor(repeating: 1, shape: [channels])) : nil
-        bias = affine ? Variable(try Tensor(zeros: [channels])) : nil
+        bias = affine ? Variable(try Tensor(untouchedZeros: [channels])) : nil
         self.groups = groups
         self.eps = eps
     }

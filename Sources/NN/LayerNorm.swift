@@ -8,7 +8,7 @@ public final class LayerNorm: Module {
 
     public init(_ channels: Int, eps: Float = 1e-5, affine: Bool = true, bias: Bool = true) throws {
         weight = affine ? Variable(try Tensor(repeating: 1, shape: [channels])) : nil
-        self.bias = affine && bias ? Variable(try Tensor(zeros: [channels])) : nil
+        self.bias = affine && bias ? Variable(try Tensor(untouchedZeros: [channels])) : nil
         self.eps = eps
     }
 

@@ -10,8 +10,8 @@ public final class Linear: Module {
 
     /// A zero-initialised layer; call `initializeParameters(seed:)` on the model or load a checkpoint.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
-        weight = Variable(try Tensor(zeros: [outFeatures, inFeatures]))
-        self.bias = bias ? Variable(try Tensor(zeros: [outFeatures])) : nil
+        weight = Variable(try Tensor(untouchedZeros: [outFeatures, inFeatures]))
+        self.bias = bias ? Variable(try Tensor(untouchedZeros: [outFeatures])) : nil
     }
 
     public var inFeatures: Int { weight.shape[1] }

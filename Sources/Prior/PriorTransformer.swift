@@ -41,14 +41,14 @@ public final class PriorTransformer: Module {
         embeddingProjNorm = c.embeddingProjNorm ? try LayerNorm(c.resolvedEmbeddingProjDim) : nil
         embeddingProj = try Linear(c.resolvedEmbeddingProjDim, inner)
         encoderHiddenStatesProj = c.projectsHiddenStates ? try Linear(c.embeddingDim, inner) : nil
-        positionalEmbedding = Variable(try Tensor(zeros: [1, c.positionCount, inner]))
-        prdEmbedding = c.hasPrdToken ? Variable(try Tensor(zeros: [1, 1, inner])) : nil
+        positionalEmbedding = Variable(try Tensor(untouchedZeros: [1, c.positionCount, inner]))
+        prdEmbedding = c.hasPrdToken ? Variable(try Tensor(untouchedZeros: [1, 1, inner])) : nil
         transformerBlocks = try (0..<c.layers).map { _ in try PriorTransformerBlock(heads: c.heads, headDim: c.headDim)
         }
         normIn = c.normIn ? try LayerNorm(inner) : nil
         normOut = try LayerNorm(inner)
         projToClipEmbeddings = try Linear(inner, c.resolvedClipEmbedDim)
-        clipMean = Variable(try Tensor(zeros: [1, c.resolvedClipEmbedDim]))
+        clipMean = Variable(try Tensor(untouchedZeros: [1, c.resolvedClipEmbedDim]))
         clipStd = Variable(try Tensor(repeating: 1, shape: [1, c.resolvedClipEmbedDim]))
     }
 

@@ -68,7 +68,12 @@ public struct WeightFile {
     /// safetensors (`__metadata__["format"] = "pt"`) are accepted.
     public init(contentsOf path: String) throws {
         let frame = try Frame(contentsOf: path, acceptingForeignFormats: true)
-        tensors = try frame.tensorsInOrder.map { ($0.name, try Tensor($0.tensor)) }
+        // The file is mapped: convert tensor by tensor and let each one's file pages go, so that loading holds
+        // about one copy of the weights, not two.
+        tensors = try frame.tensorsInOrder.map { entry in
+            defer { entry.tensor.releaseMappedPages() }
+            return (entry.name, try Tensor(entry.tensor))
+        }
         metadata = frame.metadata
     }
 

@@ -34,6 +34,14 @@ public struct Tensor {
         storage = TensorStorage(count: n)
     }
 
+    /// A zero tensor whose memory is only committed when written (see ``TensorStorage/init(untouchedZeros:)``):
+    /// the placeholder for a parameter that initialisation or a checkpoint will overwrite.
+    public init(untouchedZeros shape: [Int]) throws {
+        let n = try Tensor.elementCount(shape, op: "Tensor(untouchedZeros:)")
+        self.shape = shape
+        storage = TensorStorage(untouchedZeros: n)
+    }
+
     /// A tensor filled with `value`.
     public init(repeating value: Float, shape: [Int]) throws {
         try self.init(zeros: shape)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The memory behind a `Tensor`: `count` float32 values at a 64-byte-aligned address that never changes.
 ///
 /// The pointer is a `let` so kernels read it without exclusivity checks or retain traffic
@@ -8,13 +14,38 @@ public final class TensorStorage {
     /// Number of float32 values.
     public let count: Int
 
-    /// Allocates `count` floats set to zero.
-    public init(count: Int) {
-        precondition(count >= 0, "TensorStorage: negative count")
+    /// Bytes mapped from the kernel for an ``init(untouchedZeros:)`` block, 0 for heap memory.
+    private let mappedBytes: Int
+
+    private init(pointer: UnsafeMutablePointer<Float>, count: Int, mappedBytes: Int) {
+        self.pointer = pointer
         self.count = count
+        self.mappedBytes = mappedBytes
+    }
+
+    /// Allocates `count` floats set to zero.
+    public convenience init(count: Int) {
+        precondition(count >= 0, "TensorStorage: negative count")
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
+        self.init(pointer: pointer, count: count, mappedBytes: 0)
+    }
+
+    /// Allocates `count` floats that read as zero without having been written: a large block is fresh anonymous
+    /// memory whose pages the kernel supplies on first touch, so a parameter that a checkpoint is about to
+    /// replace occupies no memory in the meantime. Small blocks are ordinary zeroed heap memory.
+    public convenience init(untouchedZeros count: Int) {
+        precondition(count >= 0, "TensorStorage: negative count")
+        let bytes = count * 4
+        if bytes >= 1 << 20,
+            let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            raw != MAP_FAILED
+        {
+            self.init(pointer: raw.bindMemory(to: Float.self, capacity: count), count: count, mappedBytes: bytes)
+        } else {
+            self.init(count: count)
+        }
     }
 
     /// Allocates a copy of `count` floats read from `source`.
@@ -23,5 +54,11 @@ public final class TensorStorage {
         pointer.update(from: source, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        if mappedBytes > 0 {
+            munmap(UnsafeMutableRawPointer(pointer), mappedBytes)
+        } else {
+            UnsafeMutableRawPointer(pointer).deallocate()
+        }
+    }
 }

@@ -1,7 +1,8 @@
 /// One tensor as it travels in a frame: dtype, shape and raw little-endian bytes.
 ///
 /// The bytes are immutable and shared: tensors read from one frame point into that frame's single data buffer,
-/// and copying a `TensorBlob` never copies its bytes. That buffer is 64-byte aligned, and frames written by
+/// and copying a `TensorBlob` never copies its bytes. That buffer is 64-byte aligned (8-byte aligned when it is a
+/// memory-mapped file, after the header), and frames written by
 /// ``FrameWriter`` (or Python's safetensors) place every tensor at a multiple of its element size, but a frame
 /// from elsewhere may not: bind the bytes to a type only after checking alignment, or use `loadUnaligned`.
 public struct TensorBlob: Sendable {
@@ -71,6 +72,11 @@ public struct TensorBlob: Sendable {
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: storage.base + offset, count: byteCount))
     }
+
+    /// Lets the pages of a memory-mapped weight file under this tensor go (a later read brings them back from the
+    /// file), so that a loader converting tensor by tensor holds little more than its output. No effect on bytes
+    /// read from a stream.
+    public func releaseMappedPages() { storage.releasePages(offset: offset, count: byteCount) }
 
     /// The raw bytes as an array (a copy).
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }

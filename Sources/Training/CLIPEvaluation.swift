@@ -4,7 +4,8 @@ import NN
 import Shapes
 
 /// Held-out measurements of a CLIP model on the Shapes world: retrieval recall@1 between paired images and
-/// captions, and zero-shot colour and shape classification of single-object scenes.
+/// captions, zero-shot colour, shape and position classification of single-object scenes, and zero-shot object
+/// counting of 1–3 object scenes.
 public struct CLIPEvaluation: Sendable {
     /// Text → image recall@1 (a caption finds its own image among all images).
     public var textToImage: Double
@@ -23,6 +24,11 @@ public struct CLIPEvaluation: Sendable {
     /// Colour and shape accuracy (ensemble) on `heldout` scenes, whose object is a colour–shape pair never trained.
     public var heldOutColour: Double
     public var heldOutShape: Double
+    /// Zero-shot position accuracy (left, right, top, bottom, centre) with a prompt ensemble over colours and
+    /// shapes ("a red circle on the left", …).
+    public var position: Double
+    /// Zero-shot object count (1–3), each class an ensemble of training captions of scenes with that many objects.
+    public var count: Double
     /// Scenes per zero-shot split.
     public var scenes: Int
 
@@ -30,8 +36,9 @@ public struct CLIPEvaluation: Sendable {
     public var summary: String {
         func p(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         return "t2i@1 \(p(textToImage)) i2t@1 \(p(imageToText)) (\(pairs) pairs); zero-shot colour \(p(colour)) "
-            + "shape \(p(shape)) (plain prompts \(p(colourPlain)) / \(p(shapePlain))); held-out pairs colour "
-            + "\(p(heldOutColour)) shape \(p(heldOutShape)) (\(scenes) scenes each)"
+            + "shape \(p(shape)) (plain prompts \(p(colourPlain)) / \(p(shapePlain))) position \(p(position)) "
+            + "count \(p(count)); held-out pairs colour \(p(heldOutColour)) shape \(p(heldOutShape)) "
+            + "(\(scenes) scenes each)"
     }
 
     /// Measures `model` on `pairs` `test` scenes (1–3 objects, caption variant 0) for retrieval and `scenes`
@@ -111,10 +118,51 @@ public struct CLIPEvaluation: Sendable {
         shape = test.shape
         colourPlain = test.colourPlain
         shapePlain = test.shapePlain
+        // Position: single objects, classes are ensembles over every colour and shape.
+        let positions = Position.allCases
+        let positionClasses = try CLIPSimilarity.normalized(
+            Tensor(
+                shape: [positions.count, e],
+                scalars: positions.flatMap { p in
+                    let rows = try Self.textEmbeddings(text, tokenizer, grid.map { "\($0) \(p.phrase)" }).scalars
+                    return (0..<e).map { k in stride(from: k, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
+                }))
+        let singles = (0..<UInt64(scenes)).map { Scene(seed: $0, split: .test, options: single) }
+        position = try Self.accuracy(
+            Self.imageEmbeddings(image, singles, size: size), positionClasses,
+            truth: singles.map { positions.firstIndex(of: $0.objects[0].position) ?? -1 })
+        // Count: 1–3 objects; captions never state a count for one object, so each class is an ensemble of the
+        // captions of 100 training scenes with that many objects (texts only: no image is labelled).
+        let countClasses = try CLIPSimilarity.normalized(
+            Tensor(
+                shape: [3, e],
+                scalars: (1...3).flatMap { k in
+                    let captions = (0..<UInt64(100)).map {
+                        Scene(seed: 2_000_000 + $0, split: .train, options: SamplingOptions(objectCounts: k...k))
+                            .caption
+                    }
+                    let rows = try Self.textEmbeddings(text, tokenizer, captions).scalars
+                    return (0..<e).map { c in stride(from: c, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
+                }))
+        let mixed = (0..<UInt64(scenes)).map { Scene(seed: 1_000_000 + $0, split: .test) }
+        count = try Self.accuracy(
+            Self.imageEmbeddings(image, mixed, size: size), countClasses, truth: mixed.map { $0.objects.count - 1 })
         let held = try accuracy(.heldout)
         heldOutColour = held.colour
         heldOutShape = held.shape
         self.scenes = scenes
+    }
+
+    /// The fraction of rows of `embeds` [N, E] whose most similar row of `classes` [K, E] is `truth[n]`.
+    static func accuracy(_ embeds: Tensor, _ classes: Tensor, truth: [Int]) throws -> Double {
+        let k = classes.shape[0], values = try embeds.matmul(classes, transposeOther: true).scalars
+        var right = 0
+        for (n, expected) in truth.enumerated() {
+            var best = 0
+            for j in 0..<k where values[n * k + j] > values[n * k + best] { best = j }
+            if best == expected { right += 1 }
+        }
+        return Double(right) / Double(max(1, truth.count))
     }
 
     /// Unit image embeddings `[N, E]` of rendered scenes, in batches of 100, without a tape.

@@ -167,7 +167,7 @@ public final class CLIPTrainingRun {
         appendLog(
             "\(trainer.step)\teval\tt2i\t\(e.textToImage)\ti2t\t\(e.imageToText)\tcolour\t\(e.colour)\tshape\t\(e.shape)"
                 + "\tcolour_plain\t\(e.colourPlain)\tshape_plain\t\(e.shapePlain)\theldout_colour\t\(e.heldOutColour)"
-                + "\theldout_shape\t\(e.heldOutShape)")
+                + "\theldout_shape\t\(e.heldOutShape)\tposition\t\(e.position)\tcount\t\(e.count)")
     }
 
     /// Evaluates the model folder `folder` (config.json, model.safetensors, tokenizer files).

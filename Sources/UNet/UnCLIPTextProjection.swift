@@ -24,7 +24,7 @@ public final class UnCLIPTextProjection: Module {
     public init(config: TextProjectionConfig) throws {
         self.config = config
         let d = config.clipEmbeddingsDim, c = config.crossAttentionDim
-        learnedClassifierFreeGuidanceEmbeddings = Variable(try Tensor(zeros: [d]))
+        learnedClassifierFreeGuidanceEmbeddings = Variable(try Tensor(untouchedZeros: [d]))
         embeddingProj = try Linear(d, config.timeEmbedDim)
         clipImageEmbeddingsProjectToTimeEmbeddings = try Linear(d, config.timeEmbedDim)
         clipExtraContextTokensProj = try Linear(d, config.clipExtraContextTokens * c)

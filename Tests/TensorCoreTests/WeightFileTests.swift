@@ -72,3 +72,16 @@ func temporaryPath(_ name: String) -> String {
         }
     }
 }
+
+@Suite struct UntouchedZerosTests {
+    @Test(arguments: [0, 5, 1 << 18, 3 << 18]) func readsAsZeroAndIsWritable(count: Int) throws {
+        var t = try Tensor(untouchedZeros: [count])
+        #expect(t.scalars.allSatisfy { $0 == 0 })
+        let copy = t
+        t.withUnsafeMutableBufferPointer { if !$0.isEmpty { $0[$0.count - 1] = 3 } }
+        if count > 0 {
+            #expect(t.scalars.last == 3)
+            #expect(copy.scalars.last == 0, "copy-on-write leaves the original alone")
+        }
+    }
+}

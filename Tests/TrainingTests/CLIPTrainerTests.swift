@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import NN
 import Shapes
+import TensorCore
 import TensorStream
 import Testing
 
@@ -102,9 +103,19 @@ import Testing
     @Test func evaluationReportsFractions() throws {
         let e = try CLIPEvaluation(
             model: TinySetup.model(), tokenizer: TinySetup.vocabulary.tokenizer, pairs: 16, scenes: 16)
-        for v in [e.textToImage, e.imageToText, e.colour, e.shape, e.colourPlain, e.shapePlain, e.heldOutColour] {
+        for v in [
+            e.textToImage, e.imageToText, e.colour, e.shape, e.colourPlain, e.shapePlain, e.heldOutColour, e.position,
+            e.count,
+        ] {
             #expect((0...1).contains(v))
         }
+    }
+
+    @Test func accuracyPicksTheMostSimilarClass() throws {
+        let embeds = try Tensor(shape: [3, 2], scalars: [1, 0, 0, 1, 0.6, 0.8])
+        let classes = try Tensor(shape: [2, 2], scalars: [1, 0, 0, 1])
+        #expect(try CLIPEvaluation.accuracy(embeds, classes, truth: [0, 1, 1]) == 1)
+        #expect(try CLIPEvaluation.accuracy(embeds, classes, truth: [0, 1, 0]) == 2.0 / 3)
     }
 }
 

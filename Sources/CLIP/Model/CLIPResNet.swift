@@ -54,7 +54,7 @@ public final class CLIPAttentionPool: Module {
     override public var checkpointKeys: [String: String] { ["attention": ""] }
 
     public init(spatial: Int, width: Int, heads: Int, outputDim: Int) throws {
-        positionalEmbedding = Variable(try Tensor(zeros: [spatial * spatial + 1, width]))
+        positionalEmbedding = Variable(try Tensor(untouchedZeros: [spatial * spatial + 1, width]))
         attention = try MultiHeadAttention(
             dim: width, heads: heads, outputDim: outputDim,
             naming: .init(query: "q_proj", key: "k_proj", value: "v_proj", output: "c_proj"))

@@ -11,7 +11,7 @@ public final class CLIPVisionEmbeddings: Module {
     public let imageSize: Int
 
     public init(_ c: CLIPVisionConfiguration) throws {
-        classEmbedding = Variable(try Tensor(zeros: [c.hiddenSize]))
+        classEmbedding = Variable(try Tensor(untouchedZeros: [c.hiddenSize]))
         patchEmbedding = try Conv2d(
             c.channels, c.hiddenSize, kernelSize: c.patchSize, stride: c.patchSize, bias: false)
         positionEmbedding = try Embedding(c.gridSize * c.gridSize + 1, c.hiddenSize)

@@ -38,9 +38,9 @@ public final class ARPriorTransformer: Module {
         textProj = try Linear(c.embeddingDim, w)
         dotEmbedding = try Embedding(c.dotBuckets, w)
         codeEmbedding = try Embedding(c.codeBuckets, w)
-        positionalEmbedding = Variable(try Tensor(zeros: [1, c.contextLength, w]))
-        nullCaption = Variable(try Tensor(zeros: [1, 1, w]))
-        nullText = Variable(try Tensor(zeros: [1, 1, w]))
+        positionalEmbedding = Variable(try Tensor(untouchedZeros: [1, c.contextLength, w]))
+        nullCaption = Variable(try Tensor(untouchedZeros: [1, 1, w]))
+        nullText = Variable(try Tensor(untouchedZeros: [1, 1, w]))
         blocks = try (0..<c.layers).map { _ in try PriorTransformerBlock(heads: c.heads, headDim: c.headDim) }
         normOut = try LayerNorm(w)
         head = try Linear(w, c.codeBuckets)
