@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "unclip-prior-ar", targets: ["unclip-prior-ar"]),
         .executable(name: "unclip-rank", targets: ["unclip-rank"]),
         .executable(name: "unclip-classify", targets: ["unclip-classify"]),
+        .executable(name: "unclip-check", targets: ["unclip-check"]),
         .executable(name: "unclip-probe", targets: ["unclip-probe"]),
         .executable(name: "unclip-decode", targets: ["unclip-decode"]),
         .executable(name: "unclip-upsample", targets: ["unclip-upsample"]),
@@ -119,6 +120,9 @@ let package = Package(
             name: "unclip-classify", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .executableTarget(
+            name: "unclip-check", dependencies: ["StageKit", "TensorStream", "Imaging", "Shapes"],
+            swiftSettings: kernelFlags),
+        .executableTarget(
             name: "unclip-probe", dependencies: ["StageKit", "TensorStream", "CLIP"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
@@ -164,7 +168,8 @@ let package = Package(
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
-                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "unclip-cache",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "unclip-check",
+                "unclip-cache",
                 "Prior",
                 "TensorCore",
             ],

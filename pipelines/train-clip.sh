@@ -5,6 +5,7 @@
 # The shipped model (see pipelines/models/clip/MODEL_CARD.md) was trained in resumed pieces: 1-3 objects to step
 # 1180, then single objects (--objects 1), with the schedule length changed on resume. This script is that recipe
 # with one schedule and single objects throughout (shape is what needs the steps); it has not been rerun end to end.
+# The shipped model then continued 1300 steps from its own weights (--init; see MODEL_CARD.md).
 # Speed: 1-3 steps/s at batch 128 on 2 cores (0.3 under heavy load).
 set -eu
 cd "$(dirname "$0")/.."
