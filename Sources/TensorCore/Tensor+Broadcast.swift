@@ -46,3 +46,82 @@ extension Tensor {
         return out
     }
 }
+
+/// How a broadcast element-wise op walks its operands: the output as `count` runs of `length` contiguous
+/// elements, over each of which an operand is either contiguous (stride 1) or one repeated value (stride 0), with
+/// each run's starting offset in each operand. Backward passes loop over runs instead of per-element indices, so
+/// the common cases (same shapes; a `[B, C, 1, 1]` term added to `[B, C, H, W]`) become plain vector loops.
+struct BroadcastRuns {
+    /// Elements per run (the product of the trailing output dimensions that share one pattern).
+    let length: Int
+    /// The operands' strides inside a run: 1 (contiguous) or 0 (repeated).
+    let strideA: Int, strideB: Int
+    /// Each run's first element in `a` and in `b`.
+    let offsetsA: [Int], offsetsB: [Int]
+
+    /// Plans the walk of `target` (the broadcast of `a` and `b`).
+    init(a: [Int], b: [Int], target: [Int]) {
+        let sa = Tensor.broadcastStrides(a, to: target), sb = Tensor.broadcastStrides(b, to: target)
+        // Per operand, the run's pattern: nil until a dimension larger than 1 decides it.
+        var kindA: Int? = nil, kindB: Int? = nil
+        var length = 1, split = target.count
+        func fits(_ stride: Int, _ kind: inout Int?, _ length: Int) -> Bool {
+            let k = stride == 0 ? 0 : 1
+            if let kind, kind != k { return false }
+            if k == 1 && stride != length { return false }
+            kind = k
+            return true
+        }
+        while split > 0 {
+            let d = split - 1
+            if target[d] != 1 {
+                var ka = kindA, kb = kindB
+                guard fits(sa[d], &ka, length), fits(sb[d], &kb, length) else { break }
+                kindA = ka
+                kindB = kb
+            }
+            length *= target[d]
+            split = d
+        }
+        self.length = length
+        strideA = kindA ?? 0
+        strideB = kindB ?? 0
+        let outer = Array(target[..<split])
+        func offsets(_ strides: [Int]) -> [Int] {
+            let n = outer.reduce(1, *)
+            var out = [Int](repeating: 0, count: n)
+            var index = [Int](repeating: 0, count: outer.count)
+            var offset = 0
+            for i in 0..<n {
+                out[i] = offset
+                var d = outer.count - 1
+                while d >= 0 {
+                    index[d] += 1
+                    offset += strides[d]
+                    if index[d] < outer[d] { break }
+                    offset -= strides[d] * index[d]
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+            return out
+        }
+        offsetsA = offsets(Array(sa[..<split]))
+        offsetsB = offsets(Array(sb[..<split]))
+    }
+
+    /// Number of runs.
+    var count: Int { offsetsA.count }
+
+    /// Adds `term(j)` for `j` in `0..<length` into `d` (contiguous when `stride` is 1, or summed into `d[0]`).
+    @inline(__always)
+    func accumulate(into d: UnsafeMutablePointer<Float>, stride: Int, _ term: (Int) -> Float) {
+        if stride == 1 {
+            for j in 0..<length { d[j] += term(j) }
+        } else {
+            var sum: Float = 0
+            for j in 0..<length { sum += term(j) }
+            d[0] += sum
+        }
+    }
+}

@@ -65,10 +65,35 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         for op in [BinaryOp.add, .subtract, .multiply] {
             try checkTapeGradients([p, q], "\(op)") { t, v in try weightedSum(t, try t.binary(op, v[0], v[1])) }
         }
+        // The UNet's patterns: same shapes, a per-channel term over an image, a shared bias, a middle broadcast.
+        let image = try leaf([2, 3, 4, 5], seed: 30), same = try leaf([2, 3, 4, 5], seed: 31)
+        let perChannel = try leaf([2, 3, 1, 1], seed: 32), shared = try leaf([1, 3, 1, 1], seed: 33)
+        let middle = try leaf([2, 1, 4, 5], seed: 34), row = try leaf([5], seed: 35)
+        for other in [same, perChannel, shared, middle, row] {
+            for op in [BinaryOp.add, .subtract, .multiply] {
+                try checkTapeGradients([image, other], "\(op) \(other.shape)") { t, v in
+                    try weightedSum(t, try t.binary(op, v[0], v[1]))
+                }
+                try checkTapeGradients([other, image], "\(op) \(other.shape) first") { t, v in
+                    try weightedSum(t, try t.binary(op, v[0], v[1]))
+                }
+            }
+        }
         let r = try leaf([3, 4], seed: 10)
         let s = Variable(try Tensor(shape: [4], scalars: [1.5, -2, 2.5, 3]))
         try checkTapeGradients([r, s], "divide") { t, v in try weightedSum(t, try t.binary(.divide, v[0], v[1])) }
         #expect(throws: TensorError.self) { try Tape().binary(.maximum, r, r) }
+    }
+
+    @Test func broadcastRunsCoverTheTrailingPattern() {
+        let perChannel = BroadcastRuns(a: [2, 3, 4, 5], b: [2, 3, 1, 1], target: [2, 3, 4, 5])
+        #expect(perChannel.length == 20 && perChannel.strideA == 1 && perChannel.strideB == 0)
+        #expect(perChannel.offsetsA == [0, 20, 40, 60, 80, 100] && perChannel.offsetsB == [0, 1, 2, 3, 4, 5])
+        let same = BroadcastRuns(a: [2, 3], b: [2, 3], target: [2, 3])
+        #expect(same.length == 6 && same.count == 1 && same.strideA == 1 && same.strideB == 1)
+        let row = BroadcastRuns(a: [3, 1], b: [4], target: [3, 4])
+        #expect(row.length == 4 && row.strideA == 0 && row.strideB == 1 && row.offsetsA == [0, 1, 2])
+        #expect(row.offsetsB == [0, 0, 0])
     }
 
     @Test func activationsSoftmaxNorms() throws {

@@ -87,27 +87,31 @@ extension Tape {
         let y = try a.value.binary(op, b.value)
         let av = a.value, bv = b.value
         return record(y, inputs: [a, b]) { dy in
-            let ia = Tensor.broadcastIndices(from: av.shape, to: y.shape)
-            let ib = Tensor.broadcastIndices(from: bv.shape, to: y.shape)
+            let runs = BroadcastRuns(a: av.shape, b: bv.shape, target: y.shape)
             let pa = av.storage.pointer, pb = bv.storage.pointer
-            if a.requiresGrad {
-                let da = a.gradPointer()
-                for i in 0..<y.count {
+            let sa = runs.strideA, sb = runs.strideB
+            let gradA = a.requiresGrad ? a.gradPointer() : nil, gradB = b.requiresGrad ? b.gradPointer() : nil
+            for r in 0..<runs.count {
+                let g = dy + r * runs.length, x = pa + runs.offsetsA[r], w = pb + runs.offsetsB[r]
+                if let gradA {
+                    let da = gradA + runs.offsetsA[r]
                     switch op {
-                    case .add, .subtract: da[ia[i]] += dy[i]
-                    case .multiply: da[ia[i]] += dy[i] * pb[ib[i]]
-                    default: da[ia[i]] += dy[i] / pb[ib[i]]
+                    case .add, .subtract: runs.accumulate(into: da, stride: sa) { g[$0] }
+                    case .multiply: runs.accumulate(into: da, stride: sa) { g[$0] * w[$0 &* sb] }
+                    default: runs.accumulate(into: da, stride: sa) { g[$0] / w[$0 &* sb] }
                     }
                 }
-            }
-            if b.requiresGrad {
-                let db = b.gradPointer()
-                for i in 0..<y.count {
+                if let gradB {
+                    let db = gradB + runs.offsetsB[r]
                     switch op {
-                    case .add: db[ib[i]] += dy[i]
-                    case .subtract: db[ib[i]] -= dy[i]
-                    case .multiply: db[ib[i]] += dy[i] * pa[ia[i]]
-                    default: db[ib[i]] -= dy[i] * pa[ia[i]] / (pb[ib[i]] * pb[ib[i]])
+                    case .add: runs.accumulate(into: db, stride: sb) { g[$0] }
+                    case .subtract: runs.accumulate(into: db, stride: sb) { -g[$0] }
+                    case .multiply: runs.accumulate(into: db, stride: sb) { g[$0] * x[$0 &* sa] }
+                    default:
+                        runs.accumulate(into: db, stride: sb) { j in
+                            let v = w[j &* sb]
+                            return -g[j] * x[j &* sa] / (v * v)
+                        }
                     }
                 }
             }
