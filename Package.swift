@@ -67,7 +67,8 @@ let package = Package(
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore"], swiftSettings: kernelFlags,
+            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore", "Prior", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
@@ -151,7 +152,7 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream"],
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "Prior"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
@@ -159,7 +160,8 @@ let package = Package(
             dependencies: [
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
-                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "Prior",
+                "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "unclip-train",
+                "Prior",
                 "TensorCore",
             ],
             swiftSettings: vectorFlags),
