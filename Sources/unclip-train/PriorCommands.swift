@@ -56,6 +56,7 @@ let priorCommands: [CommandSpec] = [
         options: priorDataOptions + [
             OptionSpec("width", value: "C", default: "256", help: "transformer width"),
             OptionSpec("components", value: "K", default: "319", help: "cap on the PCA components kept (99% variance)"),
+            OptionSpec("code-buckets", value: "V", default: "1024", help: "quantisation buckets per component"),
         ], common: .stage,
         details: """
             The same cached pairs as `prior`; fits the PCA codebook on the training image embeddings and trains the
@@ -129,6 +130,8 @@ func runPriorCommand(_ stage: StageContext, shouldStop: @escaping () -> Bool) th
     if let ema, !(ema > 0 && ema < 1) { throw UsageError("--ema: decay must be in (0, 1), got \(ema)") }
     let dropout = try args.double("dropout", in: 0...0.99) ?? 0.1
     let width = try args.int("width", in: 8...8192) ?? 256
+    let components = try args.int("components", in: 1...4096) ?? 319
+    let codeBuckets = try args.int("code-buckets", in: 2...65536) ?? 1024
     if name == "prior-ar" && width % setup.heads != 0 {
         throw UsageError("prior-ar: --heads \(setup.heads) does not divide --width \(width)")
     }
@@ -158,7 +161,8 @@ func runPriorCommand(_ stage: StageContext, shouldStop: @escaping () -> Bool) th
         configuration.width = width
         configuration.layers = setup.layers
         configuration.heads = setup.heads
-        configuration.maxComponents = try args.int("components", in: 1...4096) ?? 319
+        configuration.maxComponents = components
+        configuration.codeBuckets = codeBuckets
         configuration.conditioningDropout = dropout
         var options = ARPriorTrainingOptions()
         options.steps = steps

@@ -15,6 +15,7 @@ import Testing
             "unclip-train prior --out x --ema 1",
             "unclip-train prior --out x --resume --init y",
             "unclip-train prior-ar --out x --width 30 --heads 4",
+            "unclip-train prior-ar --out x --code-buckets 1",
             "unclip-train prior --out x extra-operand",
             "unclip-train prior-eval",  // no prior
             "unclip-train prior-eval --prior a --pairs 0",
