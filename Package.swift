@@ -70,7 +70,8 @@ let package = Package(
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore"], swiftSettings: kernelFlags,
+            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore", "Prior", "TensorStream"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
@@ -160,7 +161,7 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream"],
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "Prior"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
@@ -169,7 +170,7 @@ let package = Package(
                 "TensorStream", "Imaging", "CLIP", "NN", "unclip-tensors", "unclip-png", "unclip-shapes", "unclip-text",
                 "unclip-image", "unclip-prior", "unclip-rank", "unclip-classify", "unclip-probe", "unclip-prior-ar",
                 "unclip-decode", "unclip-upsample", "unclip-inpaint", "unclip-invert", "unclip-mix", "unclip-check",
-                "unclip-cache",
+                "unclip-cache", "unclip-train",
                 "Prior",
                 "TensorCore",
             ],

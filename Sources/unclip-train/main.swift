@@ -67,10 +67,11 @@ let spec = CommandSpec(
                 colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
                 shape" / "a circle"), and the same on held-out colour–shape pairs.
                 """),
-    ])
+    ] + priorCommands)
 
 Stage.run(spec) { stage in
     let args = stage.command
+    if try runPriorCommand(stage, shouldStop: { stopRequested != 0 }) { return }
     if args.command.name == "clip-eval" {
         try args.expectOperands(0...0)
         guard let folder = args.string("model") ?? stage.arguments.string("model") else {
@@ -82,7 +83,9 @@ Stage.run(spec) { stage in
         writeText(report.summary + "\n")
         return
     }
-    guard args.command.name == "clip" else { throw UsageError("give a command: clip or clip-eval") }
+    guard args.command.name == "clip" else {
+        throw UsageError("give a command: clip, clip-eval, prior, prior-ar or prior-eval")
+    }
     try args.expectOperands(0...0)
     guard let out = args.string("out") else { throw UsageError("clip needs --out DIR") }
     var setup = CLIPTrainingRun.Setup(folder: out)

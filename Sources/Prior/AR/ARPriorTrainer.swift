@@ -84,6 +84,16 @@ public final class ARPriorTrainer {
         }
     }
 
+    /// Continues a trained model folder (its config, codebook and weights) with a fresh optimizer and random stream,
+    /// e.g. a shipped model whose training state was not kept. The codebook is not refitted.
+    public convenience init(
+        initializingFrom directory: String, data: ARPriorTrainingData, options: ARPriorTrainingOptions
+    ) throws {
+        try self.init(
+            prior: ARPrior(directory: directory), data: data, options: options,
+            random: PhiloxRandom(seed: options.seed ^ 0x5eed_0a11))
+    }
+
     private init(prior: ARPrior, data: ARPriorTrainingData, options: ARPriorTrainingOptions, random: PhiloxRandom)
         throws
     {

@@ -15,6 +15,8 @@ public enum ARPriorTrainingRun {
         public var heldOut = 100
         /// Continue from `folder` when it holds a checkpoint.
         public var resume = false
+        /// Otherwise start from this model folder's config, codebook and weights with a fresh optimizer.
+        public var initialModel: String? = nil
         /// Model sizes; `embedding_dim` and `text_length` are taken from the data.
         public var configuration = ARPriorConfiguration()
         /// Optimisation settings.
@@ -47,11 +49,15 @@ public enum ARPriorTrainingRun {
         if setup.resume && FileManager.default.fileExists(atPath: statePath) {
             trainer = try ARPriorTrainer(resumingFrom: setup.folder, data: training, options: setup.options)
             log("resumed at step \(trainer.step)")
+        } else if let source = setup.initialModel {
+            trainer = try ARPriorTrainer(initializingFrom: source, data: training, options: setup.options)
+            log("initialised from \(source) (its codebook kept; fresh optimizer)")
         } else {
             var c = setup.configuration
             c.embeddingDim = all.imageEmbeddings.shape[1]
             c.textLength = all.textLength
             c.maxComponents = min(c.maxComponents, c.embeddingDim)
+            c.components = min(c.components, c.embeddingDim)  // replaced by the PCA's count when fitted
             trainer = try ARPriorTrainer(configuration: c, data: training, options: setup.options)
             let pca = trainer.prior.codebook.pca
             log(
