@@ -25,6 +25,32 @@ extension SuperResolution {
         return try SuperResolution(first: UNetModel.load(directory: directory))
     }
 
+    /// Loads the upsampler for images `inputSize` pixels high. A chain folder (no model of its own) holds one
+    /// upsampler folder per input size, named `<input>-<output>` (`64-256/`, `256-1024/`: the embedded default's
+    /// two upsamplers); any other folder is one upsampler for every size (see `load(directory:)`).
+    public static func load(directory: String, inputSize: Int) throws -> SuperResolution {
+        try load(directory: modelDirectory(directory, inputSize: inputSize))
+    }
+
+    /// The folder `load(directory:inputSize:)` reads: `directory` itself, or its `<input>-<4·input>` subfolder.
+    public static func modelDirectory(_ directory: String, inputSize: Int) throws -> String {
+        let files = FileManager.default
+        let isModel = ["config.json", "super_res_first/config.json"].contains {
+            files.fileExists(atPath: directory + "/" + $0)
+        }
+        if isModel { return directory }
+        let name = "\(inputSize)-\(4 * inputSize)"
+        if files.fileExists(atPath: directory + "/" + name + "/config.json") { return directory + "/" + name }
+        let chain = ((try? files.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            files.fileExists(atPath: directory + "/" + $0 + "/config.json")
+        }.sorted()
+        let reason =
+            chain.isEmpty
+            ? "no super_res_first/config.json, no config.json and no <input>-<output>/ subfolder (not an upsampler folder)"
+            : "no upsampler for \(inputSize)-pixel input (this chain holds \(chain.joined(separator: ", ")))"
+        throw UNetError.checkpoint(path: directory, reason: reason)
+    }
+
     /// The weight files an upsampler folder's provenance digest covers, in order.
     public static func weightFiles(directory: String) -> [String] {
         let split = ["super_res_first", "super_res_last"].map { directory + "/" + $0 + "/" + UNetModel.weightsFileName }
