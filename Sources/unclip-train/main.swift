@@ -67,10 +67,15 @@ let spec = CommandSpec(
                 colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
                 shape" / "a circle"), and the same on held-out colour–shape pairs.
                 """),
-    ])
+    ] + upsamplerCommands)
 
 Stage.run(spec) { stage in
     let args = stage.command
+    let handled = try runUpsamplerCommand(stage, stopRequested: { stopRequested != 0 }) {
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+    }
+    if handled { return }
     if args.command.name == "clip-eval" {
         try args.expectOperands(0...0)
         guard let folder = args.string("model") ?? stage.arguments.string("model") else {
@@ -82,7 +87,9 @@ Stage.run(spec) { stage in
         writeText(report.summary + "\n")
         return
     }
-    guard args.command.name == "clip" else { throw UsageError("give a command: clip or clip-eval") }
+    guard args.command.name == "clip" else {
+        throw UsageError("give a command: clip, clip-eval, upsampler or upsampler-eval")
+    }
     try args.expectOperands(0...0)
     guard let out = args.string("out") else { throw UsageError("clip needs --out DIR") }
     var setup = CLIPTrainingRun.Setup(folder: out)
