@@ -123,7 +123,8 @@ let package = Package(
             name: "unclip-mix", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-train", dependencies: ["StageKit", "Training"], swiftSettings: kernelFlags,
+            name: "unclip-train", dependencies: ["StageKit", "Training", "UNet", "Diffusion"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Tests
@@ -153,7 +154,7 @@ let package = Package(
             linkerSettings: mathLibraries),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "UNet", "Imaging"],
+            dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "UNet", "Imaging", "Diffusion"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(

@@ -4,8 +4,8 @@ import NN
 import UNet
 
 /// Trains a super-resolution `UNetModel` (diffusers' `UNet2DModel`, `[x_t, low-res]` on the channel axis) with
-/// the ε-prediction MSE of the squared-cosine schedule that `SuperResolution` samples with, optionally min-SNR
-/// weighted; AdamW with warm-up and cosine decay, gradient clipping, constant-decay EMA. Its whole state (weights,
+/// the ε- or v-prediction MSE of the squared-cosine schedule that `SuperResolution` samples with, optionally
+/// min-SNR weighted; AdamW with warm-up and cosine decay, gradient clipping, constant-decay EMA. Its whole state (weights,
 /// moments, step, data stream, EMA) checkpoints and resumes exactly.
 public final class UpsamplerTrainer {
     public let model: UNetModel
@@ -23,7 +23,7 @@ public final class UpsamplerTrainer {
     public struct StepResult: Sendable {
         /// The (weighted) loss.
         public var loss: Float
-        /// The unweighted ε MSE.
+        /// The unweighted MSE of the prediction (ε or v) against its target.
         public var epsilonError: Float
         public var gradientNorm: Float
         public var learningRate: Float
@@ -88,8 +88,8 @@ public final class UpsamplerTrainer {
         return StepResult(loss: loss.value[flat: 0], epsilonError: error, gradientNorm: norm, learningRate: lr)
     }
 
-    /// The loss of the current weights on given data: weighted ε MSE (a scalar variable on `tape`), the plain ε
-    /// MSE, and the tape.
+    /// The loss of the current weights on given data: the weighted MSE (a scalar variable on `tape`), the plain
+    /// MSE against the ε or v target, and the tape.
     public func loss(high: Tensor, low: Tensor, timesteps: [Int], noise: Tensor, recording: Bool) throws
         -> (loss: Variable, epsilonError: Float, tape: Tape)
     {
@@ -99,29 +99,31 @@ public final class UpsamplerTrainer {
                 "high \(high.shape), low \(low.shape), noise \(noise.shape), \(timesteps.count) timesteps")
         }
         let item = high.count / b
-        var noisy: [Float] = []
+        var noisy: [Float] = [], targets: [Float] = []
         noisy.reserveCapacity(high.count)
+        targets.reserveCapacity(high.count)
         var roots: [Float] = []
+        let type = options.predictionType
+        let weighting = options.minSNRGamma.map { LossWeighting.minSNR(gamma: $0) } ?? .uniform
         for i in 0..<b {
             let range = (i * item)..<((i + 1) * item)
-            noisy += try schedule.addNoise(
-                to: Array(high.scalars[range]), noise: Array(noise.scalars[range]), at: timesteps[i])
-            let w = options.minSNRGamma.map { LossWeighting.minSNR(gamma: $0) } ?? .uniform
-            roots.append(
-                Float(
-                    w.weight(
-                        signalToNoiseRatio: schedule.signalToNoiseRatio(at: timesteps[i]), predictionType: .epsilon
-                    ).squareRoot()))
+            let (x0, eps) = (Array(high.scalars[range]), Array(noise.scalars[range]))
+            noisy += try schedule.addNoise(to: x0, noise: eps, at: timesteps[i])
+            targets += try DiffusionLoss.target(
+                for: type, original: x0, noise: eps, timestep: timesteps[i], schedule: schedule)
+            let snr = schedule.signalToNoiseRatio(at: timesteps[i])
+            roots.append(Float(weighting.weight(signalToNoiseRatio: snr, predictionType: type).squareRoot()))
         }
+        let wanted = try Tensor(shape: high.shape, scalars: targets)  // ε or v: [B, 3, c, c]
         let xt = try Tensor(shape: high.shape, scalars: noisy)  // x_t: [B, 3, c, c]
         let input = try Tensor.concatenate([xt, low], axis: 1)  // [B, 6, c, c]
         let tape = Tape(recording: recording)
-        let out = try model(.constant(input), timesteps: timesteps.map(Float.init), tape: tape)  // ε̂: [B, 3, c, c]
-        let error = try Self.meanSquare(out.value, noise)
-        // Σ_b w_b · mean_b((ε̂ − ε)²) / B as the MSE of √w_b·ε̂ against √w_b·ε.
+        let out = try model(.constant(input), timesteps: timesteps.map(Float.init), tape: tape)  // [B, 3, c, c]
+        let error = try Self.meanSquare(out.value, wanted)
+        // Σ_b w_b · mean_b((out − target)²) / B as the MSE of √w_b·out against √w_b·target.
         let scale = try Tensor(shape: [b, 1, 1, 1], scalars: roots)
         let weighted = try tape.multiply(out, .constant(scale))
-        let target = try noise.binary(.multiply, scale)
+        let target = try wanted.binary(.multiply, scale)
         return (try tape.mseLoss(weighted, target: target), error, tape)
     }
 
@@ -135,7 +137,10 @@ public final class UpsamplerTrainer {
     /// Saves weights, AdamW state, step, data stream and EMA to `path` (written beside, then renamed).
     public func saveCheckpoint(to path: String) throws {
         let temporary = path + ".partial"
-        var metadata = ["trainer": "upsampler", "steps.total": String(options.steps)]
+        var metadata = [
+            "trainer": "upsampler", "steps.total": String(options.steps),
+            "prediction_type": options.predictionType.rawValue,
+        ]
         if let ema {
             var file = WeightFile(metadata: ["ema.updates": String(ema.updates)])
             for (i, name) in names.enumerated() { file.tensors.append((name, ema.shadow[i])) }

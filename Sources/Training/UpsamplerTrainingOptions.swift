@@ -1,3 +1,5 @@
+import Diffusion
+
 /// Hyper-parameters of diffusion-upsampler training.
 public struct UpsamplerTrainingOptions: Sendable, Equatable {
     /// Total optimizer steps (the cosine schedule ends here).
@@ -16,13 +18,16 @@ public struct UpsamplerTrainingOptions: Sendable, Equatable {
     public var emaDecay: Float?
     /// Min-SNR-γ loss weighting (nil: uniform).
     public var minSNRGamma: Double?
+    /// What the UNet learns to output: ε (Karlo's upsamplers) or v (stable at the high-noise end, where x₀ from
+    /// ε divides by √ᾱ ≈ 0; a small, briefly trained model needs that).
+    public var predictionType: PredictionType
     /// Seed of the data stream (scenes, crops, corruptions, timesteps, noise); initialisation has its own.
     public var seed: UInt64
 
     public init(
         steps: Int, batchSize: Int = 8, learningRate: Float = 1e-3, minimumLearningRateRatio: Float = 0.05,
         warmupSteps: Int = 100, weightDecay: Float = 0, gradientClip: Float = 1, emaDecay: Float? = 0.995,
-        minSNRGamma: Double? = 5, seed: UInt64 = 0
+        minSNRGamma: Double? = 5, predictionType: PredictionType = .velocity, seed: UInt64 = 0
     ) throws {
         guard steps >= 0 else { throw TrainingError.badOption("--steps must be at least 0") }
         guard batchSize >= 1 else { throw TrainingError.badOption("--batch must be at least 1") }
@@ -41,6 +46,7 @@ public struct UpsamplerTrainingOptions: Sendable, Equatable {
         self.gradientClip = gradientClip
         self.emaDecay = emaDecay
         self.minSNRGamma = minSNRGamma
+        self.predictionType = predictionType
         self.seed = seed
     }
 }

@@ -6,8 +6,9 @@ import UNet
 /// A whole `unclip-train upsampler` run in a model folder: config, training loop with periodic logging,
 /// checkpoints and export; resumable from the folder's `checkpoint.safetensors`.
 ///
-/// Folder contents: `config.json` (diffusers `UNet2DModel`, `sample_size` = the target size) and
-/// `diffusion_pytorch_model.safetensors` (exported weights, EMA when enabled) — a single-model folder
+/// Folder contents: `config.json` (diffusers `UNet2DModel`, `sample_size` = the target size),
+/// `scheduler_config.json` (the prediction type) and `diffusion_pytorch_model.safetensors` (exported weights, EMA
+/// when enabled) — a single-model folder
 /// `unclip-upsample --model` loads — plus `checkpoint.safetensors` (+ `.ema`) with the full training state,
 /// `training.json` (data settings) and `log.tsv`.
 public final class UpsamplerTrainingRun {
@@ -57,11 +58,15 @@ public final class UpsamplerTrainingRun {
             }
             try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
             if let source = setup.initialModel {
+                // The source may be the other upsampler (the same fully convolutional network at another size):
+                // its config is kept with `sample_size` set to this run's target.
                 model = try UNetModel.load(directory: source)
-                try? fm.removeItem(atPath: configPath)
-                try fm.copyItem(
-                    atPath: URL(fileURLWithPath: source).appendingPathComponent("config.json").path,
-                    toPath: configPath)
+                let text = try String(
+                    contentsOf: URL(fileURLWithPath: source).appendingPathComponent("config.json"), encoding: .utf8)
+                let resized = text.replacingOccurrences(
+                    of: #""sample_size"\s*:\s*[0-9]+"#, with: "\"sample_size\": \(setup.targetSize)",
+                    options: .regularExpression)
+                try Data(resized.utf8).write(to: URL(fileURLWithPath: configPath))
             } else {
                 let json = Self.configJSON(
                     channels: setup.channels, layersPerBlock: setup.layersPerBlock, normGroups: setup.normGroups,
@@ -132,10 +137,10 @@ public final class UpsamplerTrainingRun {
                 let (loss, error) = (lossSum / Double(count), errorSum / Double(count))
                 log(
                     String(
-                        format: "step %d loss %.5f eps-mse %.5f lr %.2e gnorm %.3f %.2f s/step", step, loss, error,
+                        format: "step %d loss %.5f pred-mse %.5f lr %.2e gnorm %.3f %.2f s/step", step, loss, error,
                         Double(result.learningRate), Double(result.gradientNorm), elapsed / Double(count)))
                 appendLog(
-                    "\(step)\tloss\t\(loss)\teps_mse\t\(error)\tlr\t\(result.learningRate)\tseconds_per_step\t\(elapsed / Double(count))"
+                    "\(step)\tloss\t\(loss)\tpred_mse\t\(error)\tlr\t\(result.learningRate)\tseconds_per_step\t\(elapsed / Double(count))"
                 )
                 (lossSum, errorSum, count) = (0, 0, 0)
                 clock = Date()
@@ -153,6 +158,8 @@ public final class UpsamplerTrainingRun {
         let target = path(UNetModel.weightsFileName)
         try weights.write(to: target + ".partial")
         try CLIPTrainer.replace(target, with: target + ".partial")
+        try SuperResolution.schedulerConfigJSON(predictionType: trainer.options.predictionType).write(
+            to: URL(fileURLWithPath: path("scheduler_config.json")))
     }
 
     /// Records the data settings beside the weights (for the model card and for `upsampler-eval`).
@@ -161,6 +168,7 @@ public final class UpsamplerTrainingRun {
         let text = """
             {"target_size": \(d.targetSize), "crop_size": \(d.cropSize), "corruption": "\(d.corruption.rawValue)", \
             "batch": \(trainer.options.batchSize), "steps": \(trainer.options.steps), \
+            "prediction_type": "\(trainer.options.predictionType.rawValue)", \
             "lr": \(trainer.options.learningRate), "seed": \(trainer.options.seed)}
 
             """

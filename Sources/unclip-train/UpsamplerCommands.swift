@@ -1,4 +1,5 @@
 // unclip-train upsampler / upsampler-eval: the diffusion upsamplers' training and evaluation commands.
+import Diffusion
 import Foundation
 import StageKit
 import Training
@@ -27,6 +28,7 @@ let upsamplerCommands: [CommandSpec] = [
             OptionSpec("clip-grad", value: "G", default: "1", help: "global gradient-norm clip (0: off)"),
             OptionSpec("ema", value: "D", default: "0.995", help: "EMA decay of the exported weights (0: no EMA)"),
             OptionSpec("min-snr", value: "GAMMA", default: "5", help: "min-SNR-γ loss weighting (0: uniform)"),
+            OptionSpec("prediction", value: "TYPE", default: "v", help: "what the UNet predicts: v or epsilon"),
             OptionSpec("resume", help: "continue from DIR/checkpoint.safetensors"),
             OptionSpec("init", value: "MODEL", help: "start from MODEL's config and weights (fresh optimizer)"),
             OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
@@ -35,9 +37,9 @@ let upsamplerCommands: [CommandSpec] = [
         details: """
             Renders training-split Shapes scenes (1-3 objects, all backgrounds) at the target size, makes the
             low-resolution input by bicubic resizing to a quarter, corrupts it (Gaussian blur, or BSR-style blur,
-            resize, noise and JPEG), and trains on random crops with ε-prediction MSE (min-SNR weighted) on the
-            squared-cosine schedule unclip-upsample samples with. DIR receives config.json and
-            diffusion_pytorch_model.safetensors (EMA; a folder unclip-upsample --model loads),
+            resize, noise and JPEG), and trains on random crops with v- (or ε-) prediction MSE (min-SNR weighted)
+            on the squared-cosine schedule unclip-upsample samples with. DIR receives config.json and
+            diffusion_pytorch_model.safetensors (EMA) and scheduler_config.json (a folder unclip-upsample --model loads),
             checkpoint.safetensors (full state; --resume continues it exactly), training.json and log.tsv.
             --seed seeds the model's initialisation and the data stream. SIGINT/SIGTERM checkpoint and stop.
             """),
@@ -52,7 +54,7 @@ let upsamplerCommands: [CommandSpec] = [
         ], common: .model,
         details: """
             Renders test-split scenes at S/4 and S, upsamples the small render with the model and with bicubic
-            resizing, and prints a Markdown table: PSNR against the S render, and the mean gradient magnitude and
+            resizing, and prints a Markdown table: PSNR against the S render, and the gradient energy and
             Laplacian variance as ratios to the S render's (1 = as sharp as the truth). DIR is one upsampler folder,
             or a chain folder whose S/4-S subfolder is used.
             """),
@@ -118,6 +120,10 @@ func runUpsamplerCommand(_ stage: StageContext, stopRequested: @escaping () -> B
         setup.channels = large ? [16, 32, 64] : [32, 64, 128]
     }
     if setup.resume && setup.initialModel != nil { throw UsageError("give --resume or --init, not both") }
+    let prediction = args.string("prediction") ?? "v"
+    guard let predictionType = ["v": PredictionType.velocity, "epsilon": .epsilon][prediction] else {
+        throw UsageError("--prediction must be v or epsilon, not '\(prediction)'")
+    }
     let options: UpsamplerTrainingOptions
     do {
         let ema = try args.double("ema", in: 0...0.999_999) ?? 0.995
@@ -128,7 +134,8 @@ func runUpsamplerCommand(_ stage: StageContext, stopRequested: @escaping () -> B
             warmupSteps: args.int("warmup", in: 0...Int.max) ?? 100,
             weightDecay: Float(args.double("weight-decay", in: 0...10) ?? 0),
             gradientClip: Float(args.double("clip-grad", in: 0...1e6) ?? 1),
-            emaDecay: ema > 0 ? Float(ema) : nil, minSNRGamma: gamma > 0 ? gamma : nil, seed: setup.modelSeed)
+            emaDecay: ema > 0 ? Float(ema) : nil, minSNRGamma: gamma > 0 ? gamma : nil,
+            predictionType: predictionType, seed: setup.modelSeed)
     } catch let e as TrainingError {
         throw UsageError(e.description)
     }

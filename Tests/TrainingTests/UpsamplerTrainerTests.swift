@@ -1,3 +1,4 @@
+import Diffusion
 import Foundation
 import Imaging
 import NN
@@ -102,6 +103,7 @@ import UNet
         try run.run(shouldStop: { false }) { _ in }
         let upsampler = try SuperResolution.load(directory: folder)
         #expect(upsampler.first.config.sampleSize == 32)
+        #expect(upsampler.predictionType == .velocity)  // from the scheduler_config.json the run writes
         let out = try upsampler.upsample(image: Tensor(repeating: 0.2, shape: [1, 3, 8, 8]), steps: 2, seed: 1)
         #expect(out.image.shape == [1, 3, 32, 32])
         // A second run on the same folder must say --resume; --resume continues from step 2.

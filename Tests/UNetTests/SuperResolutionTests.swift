@@ -54,5 +54,13 @@ import Testing
             #expect("\(e)".contains("32-pixel") && "\(e)".contains("16-64"))
         }
         #expect(throws: UNetError.self) { try SuperResolution.load(directory: root + "/none", inputSize: 16) }
+        // The prediction type comes from scheduler_config.json (ε without one).
+        #expect(try SuperResolution.load(directory: root, inputSize: 16).predictionType == .epsilon)
+        try SuperResolution.schedulerConfigJSON(predictionType: .velocity).write(
+            to: URL(fileURLWithPath: root + "/16-64/scheduler_config.json"))
+        #expect(try SuperResolution.load(directory: root, inputSize: 16).predictionType == .velocity)
+        try Data(#"{"prediction_type": "flow"}"#.utf8).write(
+            to: URL(fileURLWithPath: root + "/16-64/scheduler_config.json"))
+        #expect(throws: UNetError.self) { try SuperResolution.load(directory: root, inputSize: 16) }
     }
 }
