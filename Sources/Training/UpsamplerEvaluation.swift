@@ -36,11 +36,23 @@ public struct UpsamplerEvaluation: Sendable {
         upsampler: SuperResolution, targetSize: Int, scenes: Int, steps: Int = 7, seed: UInt64 = 0, batch: Int = 1,
         progress: ((Int) -> Void)? = nil
     ) throws {
-        guard targetSize % 4 == 0, targetSize >= 16, scenes > 0, batch > 0 else {
+        try self.init(
+            chain: [upsampler], targetSize: targetSize, scenes: scenes, steps: steps, seed: seed, batch: batch,
+            progress: progress)
+    }
+
+    /// Evaluates upsamplers applied in turn (each ×4, e.g. 64→256→1024) from the render at `targetSize / 4ⁿ`;
+    /// bicubic resizes that render straight to `targetSize`.
+    public init(
+        chain: [SuperResolution], targetSize: Int, scenes: Int, steps: Int = 7, seed: UInt64 = 0, batch: Int = 1,
+        progress: ((Int) -> Void)? = nil
+    ) throws {
+        let factor = chain.reduce(1) { f, _ in f * 4 }
+        guard !chain.isEmpty, targetSize % factor == 0, targetSize / factor >= 4, scenes > 0, batch > 0 else {
             throw TrainingError.badOption(
-                "target size \(targetSize) (a multiple of 4), \(scenes) scenes, batch \(batch)")
+                "target size \(targetSize) (a multiple of \(factor)), \(scenes) scenes, batch \(batch)")
         }
-        let low = targetSize / 4
+        let low = targetSize / factor
         self.lowSize = low
         self.targetSize = targetSize
         self.scenes = scenes
@@ -55,7 +67,10 @@ public struct UpsamplerEvaluation: Sendable {
             for scene in items { lowValues += scene.renderPlanar(size: low) }
             let input = try Tensor(shape: [items.count, 3, low, low], scalars: lowValues)
             let clock = Date()
-            let out = try upsampler.upsample(image: input, steps: steps, seed: seed &+ UInt64(start)).image
+            var out = input
+            for upsampler in chain {
+                out = try upsampler.upsample(image: out, steps: steps, seed: seed &+ UInt64(start)).image
+            }
             seconds += Date().timeIntervalSince(clock)
             let item = 3 * targetSize * targetSize
             for (i, scene) in items.enumerated() {

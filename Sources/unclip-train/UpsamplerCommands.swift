@@ -51,6 +51,7 @@ let upsamplerCommands: [CommandSpec] = [
             OptionSpec("scenes", value: "N", default: "16", help: "test-split scenes"),
             OptionSpec("steps", value: "N", default: "7", help: "sampling steps"),
             OptionSpec("batch", value: "N", default: "1", help: "scenes per upsampler call"),
+            OptionSpec("chain", help: "from the S/16 render through the chain folder's two upsamplers (64→256→1024)"),
         ], common: .model,
         details: """
             Renders test-split scenes at S/4 and S, upsamples the small render with the model and with bicubic
@@ -72,16 +73,16 @@ func runUpsamplerCommand(_ stage: StageContext, stopRequested: @escaping () -> B
             throw UsageError("upsampler-eval needs --model DIR")
         }
         var target = try args.int("target", in: 16...4096)
-        if target == nil {
-            let config = try UNetConfig(contentsOf: folder + "/config.json")
-            target = config.sampleSize
+        if target == nil, FileManager.default.fileExists(atPath: folder + "/config.json") {
+            target = try UNetConfig(contentsOf: folder + "/config.json").sampleSize
         }
         guard let size = target else { throw UsageError("upsampler-eval: give --target S (no sample_size in config)") }
-        let upsampler = try SuperResolution.load(directory: folder, inputSize: size / 4)
+        let inputs = args.has("chain") ? [size / 16, size / 4] : [size / 4]
+        let chain = try inputs.map { try SuperResolution.load(directory: folder, inputSize: $0) }
         let scenes = try args.int("scenes", in: 1...100_000) ?? 16
         let progress = stage.progress("scene", total: scenes)
         let report = try UpsamplerEvaluation(
-            upsampler: upsampler, targetSize: size, scenes: scenes, steps: args.int("steps", in: 2...1000) ?? 7,
+            chain: chain, targetSize: size, scenes: scenes, steps: args.int("steps", in: 2...1000) ?? 7,
             seed: stage.seedOption() ?? 0, batch: args.int("batch", in: 1...256) ?? 1
         ) { progress.update($0) }
         writeText(report.table + "\n")

@@ -117,5 +117,8 @@ import UNet
         let evaluation = try UpsamplerEvaluation(upsampler: upsampler, targetSize: 32, scenes: 2, steps: 2)
         #expect(evaluation.bicubic.psnr > 10 && evaluation.bicubic.gradientRatio < 1)
         #expect(evaluation.table.contains("| bicubic |"))
+        // A chain of two ×4 upsamplers starts from the render at a sixteenth of the target.
+        let chained = try UpsamplerEvaluation(chain: [upsampler, upsampler], targetSize: 64, scenes: 1, steps: 2)
+        #expect(chained.lowSize == 4 && chained.model.psnr.isFinite)
     }
 }
