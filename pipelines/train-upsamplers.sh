@@ -21,7 +21,7 @@ phase() {
     shift 3
     start=
     if [ -f "$dir/checkpoint.safetensors" ]; then
-        done_steps=$(head -c 4096 "$dir/checkpoint.safetensors" | sed -n 's/.*"optimizer.step":"\([0-9]*\)".*/\1/p')
+        done_steps=$(head -c 4096 "$dir/checkpoint.safetensors" | LC_ALL=C sed -n 's/.*"optimizer.step":"\([0-9]*\)".*/\1/p')
         [ "${done_steps:-0}" -ge "$steps" ] && return 0
         start=--resume
     elif [ "$init" != - ]; then
