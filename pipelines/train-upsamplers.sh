@@ -3,7 +3,7 @@
 # (64-256/ and 256-1024/: the chain folder unclip-upsample and pipelines/models.sh load with no extra flags).
 #   pipelines/train-upsamplers.sh [RUN_ROOT]      (default RUN_ROOT: .build/runs)
 # This is the exact lineage of the shipped models (see pipelines/models/upsampler/MODEL_CARD.md): two exploratory
-# ε-prediction phases, then v-prediction at 256, then the 1024 model started from the 256 one. Each phase is its
+# ε-prediction phases, then v-prediction at 256 (phases 3 and 5), the 1024 model started from phase 3. Each phase is its
 # own run folder; run the script again after an interruption (Ctrl-C / SIGTERM checkpoint first) and the phase in
 # progress resumes exactly, finished phases are skipped. To continue the shipped models in a later session (fresh
 # optimizer), start a new run from them, e.g.
@@ -39,6 +39,9 @@ phase "$ROOT/upsampler-256b" 600 "$ROOT/upsampler-256" $small --lr 5e-4 --warmup
     --prediction epsilon --seed 2
 phase "$ROOT/upsampler-256v" 700 "$ROOT/upsampler-256b" $small --lr 8e-4 --warmup 20 --min-snr 5 \
     --prediction v --seed 3
+# The shipped 64 -> 256 model: phase 5, a longer v run from phase 3 (the 1024 model below starts from phase 3).
+phase "$ROOT/upsampler-256v2" 1500 "$ROOT/upsampler-256v" --target 256 --crop 64 --corruption blur --batch 8 \
+    --ema 0.995 --lr 4e-4 --warmup 20 --min-snr 5 --prediction v --seed 5
 # 256 -> 1024 (BSR-style conditioning: blur, resize, noise, JPEG; 256x256 crops of 1024x1024 renders), started
 # from the 64 -> 256 model (the same fully convolutional network).
 phase "$ROOT/upsampler-1024" 400 "$ROOT/upsampler-256v" --target 1024 --crop 256 --corruption bsr --batch 2 \
@@ -50,7 +53,7 @@ install() { # install RUN NAME: the exported model of RUN as pipelines/models/up
         cp "$1/$f" "pipelines/models/upsampler/$2/"
     done
 }
-install "$ROOT/upsampler-256v" 64-256
+install "$ROOT/upsampler-256v2" 64-256
 install "$ROOT/upsampler-1024" 256-1024
 .build/release/unclip-train upsampler-eval --model pipelines/models/upsampler/64-256 --scenes 16 --batch 4
 .build/release/unclip-train upsampler-eval --model pipelines/models/upsampler/256-1024 --scenes 4
