@@ -70,7 +70,10 @@ let package = Package(
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore", "Prior", "TensorStream"],
+            name: "Training",
+            dependencies: [
+                "NN", "CLIP", "Shapes", "TensorCore", "Prior", "TensorStream", "UNet", "Diffusion", "Imaging",
+            ],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
@@ -131,7 +134,8 @@ let package = Package(
             name: "unclip-mix", dependencies: ["StageKit", "TensorStream", "TensorCore"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-train", dependencies: ["StageKit", "Training"], swiftSettings: kernelFlags,
+            name: "unclip-train", dependencies: ["StageKit", "Training", "UNet", "Diffusion"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Tests
@@ -161,7 +165,10 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "Prior"],
+            name: "TrainingTests",
+            dependencies: [
+                "Training", "CLIP", "NN", "Shapes", "TensorStream", "Prior", "UNet", "Imaging", "Diffusion",
+            ],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(

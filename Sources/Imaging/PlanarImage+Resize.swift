@@ -58,8 +58,12 @@ extension PlanarImage {
 
     /// Resamples along one axis (0 = height, 1 = width).
     func resampled(axis: Int, to size: Int) -> PlanarImage {
-        let inSize = axis == 0 ? height : width
-        let table = PlanarImage.weights(input: inSize, output: size)
+        resampled(axis: axis, table: PlanarImage.weights(input: axis == 0 ? height : width, output: size))
+    }
+
+    /// Resamples along one axis (0 = height, 1 = width) with one (first index, weights) entry per output index.
+    func resampled(axis: Int, table: [(Int, [Float])]) -> PlanarImage {
+        let size = table.count
         let outH = axis == 0 ? size : height, outW = axis == 0 ? width : size
         var out = [Float](repeating: 0, count: channels * outH * outW)
         values.withUnsafeBufferPointer { src in

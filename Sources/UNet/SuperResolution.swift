@@ -4,14 +4,20 @@ import NN
 /// unCLIP's diffusion upsampler: a low-resolution image, already resized to the output size, to a sharp image,
 /// by ancestral sampling of a `UNet2DModel` that sees `[x_t, low-res]` on the channel axis. Karlo runs its first
 /// steps with `super_res_first` and the last step with `super_res_last` (fine-tuned with a GAN loss).
-/// Follows the super-resolution loop of diffusers' UnCLIPPipeline (UnCLIPScheduler `fixed_small_log`, ε).
+/// Follows the super-resolution loop of diffusers' UnCLIPPipeline (UnCLIPScheduler `fixed_small_log`; ε as Karlo,
+/// or the `prediction_type` of the folder's `scheduler_config.json`).
 public struct SuperResolution {
     public let first: UNetModel
     /// The model of the last step; nil runs `first` throughout.
     public let last: UNetModel?
     public let schedule: NoiseSchedule
+    /// What the UNets output (Karlo's: ε).
+    public let predictionType: PredictionType
 
-    public init(first: UNetModel, last: UNetModel? = nil, schedule: NoiseSchedule? = nil) throws {
+    public init(
+        first: UNetModel, last: UNetModel? = nil, schedule: NoiseSchedule? = nil,
+        predictionType: PredictionType = .epsilon
+    ) throws {
         for model in [first] + (last.map { [$0] } ?? []) {
             let c = model.config
             guard c.inChannels == 2 * c.outChannels, !c.usesContext, !c.classEmbeddingIsIdentity,
@@ -27,6 +33,7 @@ public struct SuperResolution {
         self.first = first
         self.last = last
         self.schedule = try schedule ?? NoiseSchedule(.squaredCosine, trainingSteps: 1000)
+        self.predictionType = predictionType
     }
 
     /// Samples the high-resolution images.
@@ -48,7 +55,7 @@ public struct SuperResolution {
         }
         let shape = lowResolution.shape
         let sampler = try DDPMSampler(
-            schedule: schedule, predictionType: .epsilon, varianceType: .fixedSmallLog, clipping: .unit,
+            schedule: schedule, predictionType: predictionType, varianceType: .fixedSmallLog, clipping: .unit,
             convention: .unclip)
         let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
         let lastTimestep = timesteps[timesteps.count - 1].timestep

@@ -67,11 +67,16 @@ let spec = CommandSpec(
                 colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
                 shape" / "a circle"), and the same on held-out colour–shape pairs.
                 """),
-    ] + priorCommands)
+    ] + priorCommands + upsamplerCommands)
 
 Stage.run(spec) { stage in
     let args = stage.command
     if try runPriorCommand(stage, shouldStop: { stopRequested != 0 }) { return }
+    let handled = try runUpsamplerCommand(stage, stopRequested: { stopRequested != 0 }) {
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+    }
+    if handled { return }
     if args.command.name == "clip-eval" {
         try args.expectOperands(0...0)
         guard let folder = args.string("model") ?? stage.arguments.string("model") else {
@@ -84,7 +89,7 @@ Stage.run(spec) { stage in
         return
     }
     guard args.command.name == "clip" else {
-        throw UsageError("give a command: clip, clip-eval, prior, prior-ar or prior-eval")
+        throw UsageError("give a command: clip, clip-eval, prior, prior-ar, prior-eval, upsampler or upsampler-eval")
     }
     try args.expectOperands(0...0)
     guard let out = args.string("out") else { throw UsageError("clip needs --out DIR") }

@@ -17,7 +17,9 @@ let spec = CommandSpec(
         `upsample.noise`, the starting noise, and records `seed` (from --seed, else the frame's `seed`, else 0).
         A frame that already carries `upsample.noise` of shape [B, 3, 4h, 4w] is upsampled from it (replay).
         The model folder holds super_res_first/ and optionally super_res_last/ (diffusers' unCLIP layout; Karlo
-        runs the last step with the second), or a single UNet2DModel folder used for every step.
+        runs the last step with the second), or a single UNet2DModel folder used for every step, or one such
+        folder per input size named <h>-<4h> (64-256/ and 256-1024/: the embedded default), picked by the
+        height of `image`.
         """)
 
 Stage.run(spec) { stage in
@@ -31,10 +33,21 @@ Stage.run(spec) { stage in
     let seedOption = try stage.seedOption()
     let factor = 4
 
-    let upsampler = try SuperResolution.load(directory: directory)
-    let stamp = try ModelStamp(
-        name: URL(fileURLWithPath: directory).lastPathComponent,
-        weightsAt: SuperResolution.weightFiles(directory: directory)[0])
+    // A chain folder holds one upsampler per input size (64-256/, 256-1024/); each is loaded when first needed.
+    var loaded: [String: (SuperResolution, ModelStamp)] = [:]
+    func upsampler(inputSize: Int) throws -> (SuperResolution, ModelStamp) {
+        let folder = try SuperResolution.modelDirectory(directory, inputSize: inputSize)
+        if let hit = loaded[folder] { return hit }
+        let name = URL(fileURLWithPath: directory).lastPathComponent
+        let model = try SuperResolution.load(directory: folder)
+        let stamp = try ModelStamp(
+            name: folder == directory ? name : name + "/" + URL(fileURLWithPath: folder).lastPathComponent,
+            weightsAt: SuperResolution.weightFiles(directory: folder)[0])
+        loaded[folder] = (model, stamp)
+        return (model, stamp)
+    }
+    // A single-model folder that is broken fails before any frame is read; a chain's parts fail at their frame.
+    if (try? SuperResolution.modelDirectory(directory, inputSize: 0)) == directory { _ = try upsampler(inputSize: 0) }
     var reader = try stage.openInput(args.operands.first)
     let writer = try stage.openOutput()
     while var frame = try reader.next() {
@@ -43,6 +56,7 @@ Stage.run(spec) { stage in
             let seed = try seedOption ?? DecoderFrame.seed(in: frame)
             let image = try DecoderFrame.required("image", in: frame, madeBy: "run unclip-decode or unclip-png first")
             var shape = image.shape
+            let (upsampler, stamp) = try upsampler(inputSize: shape.count == 4 ? shape[2] : 0)
             if shape.count == 4 { (shape[2], shape[3]) = (factor * shape[2], factor * shape[3]) }
             let progress = stage.progress("frame \(index) step", total: steps)
             let start = try DecoderFrame.replay(["upsample.noise"], shape: shape, in: frame)

@@ -33,3 +33,34 @@ import Testing
         #expect(throws: UNetError.self) { try SuperResolution(first: decoder) }
     }
 }
+
+/// A chain folder holds one upsampler per input size; the stage picks it by the image's height.
+@Suite struct SuperResolutionChainTests {
+    @Test func chainFolderPicksTheModelByInputSize() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("chain-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: root) }
+        try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let a = try UNetFixture("super_res_a").directory
+        try fm.copyItem(atPath: a, toPath: root + "/16-64")
+        #expect(try SuperResolution.modelDirectory(root, inputSize: 16) == root + "/16-64")
+        #expect(try SuperResolution.modelDirectory(a, inputSize: 16) == a)
+        #expect(try SuperResolution.modelDirectory(a, inputSize: 999) == a)
+        _ = try SuperResolution.load(directory: root, inputSize: 16)
+        do {
+            _ = try SuperResolution.load(directory: root, inputSize: 32)
+            Issue.record("a missing chain member must be an error")
+        } catch let e as UNetError {
+            #expect("\(e)".contains("32-pixel") && "\(e)".contains("16-64"))
+        }
+        #expect(throws: UNetError.self) { try SuperResolution.load(directory: root + "/none", inputSize: 16) }
+        // The prediction type comes from scheduler_config.json (ε without one).
+        #expect(try SuperResolution.load(directory: root, inputSize: 16).predictionType == .epsilon)
+        try SuperResolution.schedulerConfigJSON(predictionType: .velocity).write(
+            to: URL(fileURLWithPath: root + "/16-64/scheduler_config.json"))
+        #expect(try SuperResolution.load(directory: root, inputSize: 16).predictionType == .velocity)
+        try Data(#"{"prediction_type": "flow"}"#.utf8).write(
+            to: URL(fileURLWithPath: root + "/16-64/scheduler_config.json"))
+        #expect(throws: UNetError.self) { try SuperResolution.load(directory: root, inputSize: 16) }
+    }
+}
