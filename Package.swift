@@ -67,7 +67,8 @@ let package = Package(
             linkerSettings: mathLibraries),
         .target(name: "Shapes", dependencies: ["Imaging"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
         .target(
-            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore"], swiftSettings: kernelFlags,
+            name: "Training", dependencies: ["NN", "CLIP", "Shapes", "TensorCore", "Diffusion", "UNet"],
+            swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
 
         // Stage executables: a few dozen lines each over library code.
@@ -151,7 +152,7 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream"],
+            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "UNet", "Diffusion"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(

@@ -67,10 +67,13 @@ let spec = CommandSpec(
                 colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
                 shape" / "a circle"), and the same on held-out colour–shape pairs.
                 """),
-    ])
+    ] + decoderSubcommands)
 
 Stage.run(spec) { stage in
     let args = stage.command
+    signal(SIGINT) { _ in stopRequested = 1 }
+    signal(SIGTERM) { _ in stopRequested = 1 }
+    if try runDecoderCommand(stage, stopRequested: { stopRequested != 0 }) { return }
     if args.command.name == "clip-eval" {
         try args.expectOperands(0...0)
         guard let folder = args.string("model") ?? stage.arguments.string("model") else {
