@@ -33,6 +33,13 @@ public final class DecoderBatchBuilder {
         guard let text = clip.text, let image = clip.image else {
             throw TrainingError.badOption("the CLIP folder needs both towers (text and vision)")
         }
+        guard text.configuration.hiddenSize == text.configuration.projectionDim,
+            image.configuration.projectionDim == text.configuration.projectionDim
+        else {
+            throw TrainingError.badOption(
+                "the unCLIP text projection reads text.hidden and the embeddings at one width: this CLIP has text width \(text.configuration.hiddenSize) and projections \(text.configuration.projectionDim)/\(image.configuration.projectionDim)"
+            )
+        }
         self.text = text
         self.image = image
         self.tokenizer = tokenizer
