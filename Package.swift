@@ -152,7 +152,8 @@ let package = Package(
             name: "ShapesTests", dependencies: ["Shapes", "Imaging"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "UNet", "Diffusion"],
+            name: "TrainingTests",
+            dependencies: ["Training", "CLIP", "NN", "Shapes", "TensorStream", "UNet", "Diffusion"],
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(

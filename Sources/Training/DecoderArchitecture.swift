@@ -36,7 +36,8 @@ public struct DecoderArchitecture: Sendable, Equatable {
         guard layersPerBlock >= 1, layersPerBlock <= 8 else { throw TrainingError.badOption("--layers must be 1...8") }
         let factor = 1 << (channels.count - 1)
         guard sampleSize >= factor, sampleSize % factor == 0 else {
-            throw TrainingError.badOption("--size \(sampleSize) must be a multiple of \(factor) for \(channels.count) levels")
+            throw TrainingError.badOption(
+                "--size \(sampleSize) must be a multiple of \(factor) for \(channels.count) levels")
         }
         self.channels = channels
         self.layersPerBlock = layersPerBlock

@@ -25,7 +25,8 @@ public struct DecoderEvaluation: Sendable {
     /// One line for logs.
     public var summary: String {
         func p(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
-        return "colour \(p(colour)) shape \(p(shape)) position \(p(position)) all \(p(all)) (\(scenes) \(split.rawValue) scenes)"
+        return
+            "colour \(p(colour)) shape \(p(shape)) position \(p(position)) all \(p(all)) (\(scenes) \(split.rawValue) scenes)"
     }
 
     /// Decodes `scenes` single-object scenes of `split` (seeds 0..<N, caption variant 0) with the model folder
@@ -97,7 +98,8 @@ public struct DecoderEvaluation: Sendable {
             var bytes = [UInt8](repeating: 0, count: plane * 3)
             for p in 0..<plane {
                 for c in 0..<3 {
-                    bytes[p * 3 + c] = UInt8(max(0, min(255, ((images[(i * 3 + c) * plane + p] + 1) * 127.5).rounded())))
+                    bytes[p * 3 + c] = UInt8(
+                        max(0, min(255, ((images[(i * 3 + c) * plane + p] + 1) * 127.5).rounded())))
                 }
             }
             place(bytes, at: 2 * i + 1)

@@ -118,7 +118,8 @@ public final class DecoderTrainer {
     }
 
     /// The batch mean of the hybrid loss over items and its gradient with respect to the output `[B, 2C, H, W]`.
-    func lossAndGradient(output: Tensor, batch: DecoderBatch) throws -> (value: Float, simple: Float, gradient: Tensor) {
+    func lossAndGradient(output: Tensor, batch: DecoderBatch) throws -> (value: Float, simple: Float, gradient: Tensor)
+    {
         let b = batch.count
         let per = batch.original.count / b  // C·H·W
         let values = output.scalars, x0 = batch.original.scalars, eps = batch.noise.scalars

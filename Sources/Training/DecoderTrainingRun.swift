@@ -56,7 +56,9 @@ public final class DecoderTrainingRun {
                 throw TrainingError.badOption(
                     "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
             }
-            guard let clip = setup.clipFolder else { throw TrainingError.badOption("give the CLIP folder (--clip DIR)") }
+            guard let clip = setup.clipFolder else {
+                throw TrainingError.badOption("give the CLIP folder (--clip DIR)")
+            }
             clipFolder = clip
             try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
             if let source = setup.initialModel {
@@ -137,8 +139,9 @@ public final class DecoderTrainingRun {
             try FileManager.default.createDirectory(
                 at: dst.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        var unetConfig = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: src.appendingPathComponent("decoder/config.json"))) as? [String: Any] ?? [:]
+        var unetConfig =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: src.appendingPathComponent("decoder/config.json"))) as? [String: Any] ?? [:]
         let channels = trained.imageChannels
         let widen = inpainting && !trained.takesInpaintingChannels
         if widen { unetConfig["in_channels"] = 2 * channels + 1 }
@@ -235,7 +238,9 @@ public final class DecoderTrainingRun {
         let result = try DecoderEvaluation(
             folder: setup.folder, data: trainer.data, scenes: setup.evaluationScenes, split: .test,
             options: options, seed: 0)
-        log("eval step \(trainer.step) at \(result.imageSize)px: \(result.summary) (\(Int(Date().timeIntervalSince(started))) s)")
+        log(
+            "eval step \(trainer.step) at \(result.imageSize)px: \(result.summary) (\(Int(Date().timeIntervalSince(started))) s)"
+        )
         appendLog(
             "\(trainer.step)\teval\tsize\t\(result.imageSize)\tcolour\t\(result.colour)\tshape\t\(result.shape)\tposition\t\(result.position)"
                 + "\tall\t\(result.all)\tscenes\t\(result.scenes)")

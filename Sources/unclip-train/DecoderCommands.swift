@@ -5,7 +5,8 @@ import Training
 
 let decoderOptions: [OptionSpec] = [
     OptionSpec("out", short: "o", value: "DIR", help: "model folder to create or resume (required)"),
-    OptionSpec("clip", value: "DIR", help: "frozen CLIP folder for the conditioning (new runs; resume reads training.json)"),
+    OptionSpec(
+        "clip", value: "DIR", help: "frozen CLIP folder for the conditioning (new runs; resume reads training.json)"),
     OptionSpec("steps", value: "N", default: "20000", help: "total optimizer steps (the cosine schedule ends here)"),
     OptionSpec("batch", value: "B", default: "32", help: "images per batch"),
     OptionSpec("lr", value: "LR", default: "1e-3", help: "peak learning rate"),
@@ -119,7 +120,8 @@ func runDecoderCommand(_ stage: StageContext, stopRequested: @escaping () -> Boo
         }
         let architecture = try DecoderArchitecture(
             channels: channels, layersPerBlock: args.int("layers", in: 1...8) ?? 1,
-            attentionHeadDim: args.int("head-dim", in: 1...4096) ?? 32, sampleSize: args.int("size", in: 8...1024) ?? 64,
+            attentionHeadDim: args.int("head-dim", in: 1...4096) ?? 32,
+            sampleSize: args.int("size", in: 8...1024) ?? 64,
             normGroups: args.int("groups", in: 1...1024) ?? 32, inpainting: args.command.name == "inpaint")
         var s = DecoderTrainingRun.Setup(folder: out, architecture: architecture)
         s.resume = args.has("resume")
@@ -149,7 +151,8 @@ func runDecoderCommand(_ stage: StageContext, stopRequested: @escaping () -> Boo
             imageDropout: args.double("drop-image", in: 0...1) ?? 0.1,
             captionDropout: args.double("drop-caption", in: 0...1) ?? 0.5, minSNRGamma: gamma > 0 ? gamma : nil,
             variationalBoundWeight: args.double("vb-weight", in: 0...1e6) ?? 1,
-            lowResolution: args.int("low-res", in: 8...1024), lowResolutionSteps: args.int("low-res-steps", in: 0...Int.max) ?? 0,
+            lowResolution: args.int("low-res", in: 8...1024),
+            lowResolutionSteps: args.int("low-res-steps", in: 0...Int.max) ?? 0,
             seed: s.modelSeed)
     } catch let e as TrainingError {
         throw UsageError(e.description)

@@ -136,7 +136,8 @@ enum TinyDecoderSetup {
         try resumed.run(shouldStop: { false }, log: { _ in })
         #expect(resumed.trainer.step == 4)
         for file in ["decoder/diffusion_pytorch_model.safetensors", "text_proj/diffusion_pytorch_model.safetensors"] {
-            let a = try WeightFile(contentsOf: straight + "/" + file), b = try WeightFile(contentsOf: split + "/" + file)
+            let a = try WeightFile(contentsOf: straight + "/" + file),
+                b = try WeightFile(contentsOf: split + "/" + file)
             #expect(a.tensors.map(\.name) == b.tensors.map(\.name))
             for (x, y) in zip(a.tensors, b.tensors) { #expect(x.tensor.scalars == y.tensor.scalars, "\(x.name)") }
         }
