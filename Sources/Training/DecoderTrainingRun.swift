@@ -251,7 +251,7 @@ public final class DecoderTrainingRun {
     /// (each scene's render, then its decoded image).
     public static func evaluate(
         folder: String, clip: String?, scenes: Int, split: String, steps: Int, guidance: Float, batch: Int,
-        seed: UInt64, sheet: String?, size: Int? = nil
+        seed: UInt64, sheet: String?, size: Int? = nil, eta: Double? = nil
     ) throws -> DecoderEvaluation {
         guard let which = Split(rawValue: split), which != .train else {
             throw TrainingError.badOption("--split must be test or heldout, not '\(split)'")
@@ -269,7 +269,7 @@ public final class DecoderTrainingRun {
             inpainting: false, schedule: decoder.schedule)
         let result = try DecoderEvaluation(
             folder: folder, data: data, scenes: scenes, split: which,
-            options: DecodingOptions(steps: steps, guidance: guidance, batchLimit: batch, size: size), seed: seed)
+            options: DecodingOptions(steps: steps, guidance: guidance, eta: eta, batchLimit: batch, size: size), seed: seed)
         if let sheet { try result.writeContactSheet(to: sheet) }
         return result
     }

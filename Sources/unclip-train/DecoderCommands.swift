@@ -75,6 +75,7 @@ let decoderSubcommands: [CommandSpec] = [
             OptionSpec("batch", value: "N", default: "16", help: "items per UNet batch"),
             OptionSpec("sheet", value: "FILE", help: "also write the decoded images as a PNG contact sheet"),
             OptionSpec("size", value: "S", help: "decode at side S (default: the decoder's sample_size)"),
+            OptionSpec("eta", value: "E", help: "DDIM with stochasticity E instead of Karlo's sampler (as unclip-decode)"),
         ], common: .model,
         details: """
             Decodes N single-object scenes (seeds 0..<N of the split, caption variant 0) from their TRUE CLIP image
@@ -101,7 +102,7 @@ func runDecoderCommand(_ stage: StageContext, stopRequested: @escaping () -> Boo
             split: split, steps: args.int("steps", in: 2...1000) ?? 25,
             guidance: Float(try args.double("guidance", in: 0...1000) ?? 8),
             batch: args.int("batch", in: 1...4096) ?? 16, seed: try stage.seedOption() ?? 0,
-            sheet: args.string("sheet"), size: args.int("size", in: 8...1024))
+            sheet: args.string("sheet"), size: args.int("size", in: 8...1024), eta: args.double("eta", in: 0...10))
         writeText(result.summary + "\n")
         return true
     case "decoder", "inpaint":
