@@ -10,8 +10,8 @@ set -eu
 cd "$(dirname "$0")/.."
 RUN=${1:-.build/runs/decoder}
 CLIP=${2:-pipelines/models/clip}
-STEPS=${STEPS:-6000}
-LOW_RES_STEPS=${LOW_RES_STEPS:-3000}
+STEPS=${STEPS:-3000}
+LOW_RES_STEPS=${LOW_RES_STEPS:-1100}
 swift build -c release --product unclip-train >&2
 # glibc returns big freed blocks to the kernel by default; every step then page-faults its activations afresh.
 export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-1073741824} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-4294967296}
@@ -23,7 +23,7 @@ fi
 .build/release/unclip-train decoder --out "$RUN" $START --steps "$STEPS" --batch 32 --lr 1e-3 --warmup 100 \
     --ema 0.999 --min-snr 5 --low-res 32 --low-res-steps "$LOW_RES_STEPS" --objects 1 \
     --channels 32,64,128 --layers 1 --head-dim 32 --size 64 \
-    --checkpoint-every 50 --eval-every 300 --eval-scenes 48 --log-every 10
+    --checkpoint-every 50 --eval-every 250 --eval-scenes 48 --log-every 10
 mkdir -p pipelines/models/decoder/decoder pipelines/models/decoder/text_proj
 for f in decoder/config.json decoder/diffusion_pytorch_model.safetensors text_proj/config.json \
     text_proj/diffusion_pytorch_model.safetensors unconditional.safetensors; do

@@ -269,7 +269,8 @@ public final class DecoderTrainingRun {
             inpainting: false, schedule: decoder.schedule)
         let result = try DecoderEvaluation(
             folder: folder, data: data, scenes: scenes, split: which,
-            options: DecodingOptions(steps: steps, guidance: guidance, eta: eta, batchLimit: batch, size: size), seed: seed)
+            options: DecodingOptions(steps: steps, guidance: guidance, eta: eta, batchLimit: batch, size: size),
+            seed: seed)
         if let sheet { try result.writeContactSheet(to: sheet) }
         return result
     }

@@ -75,7 +75,8 @@ let decoderSubcommands: [CommandSpec] = [
             OptionSpec("batch", value: "N", default: "16", help: "items per UNet batch"),
             OptionSpec("sheet", value: "FILE", help: "also write the decoded images as a PNG contact sheet"),
             OptionSpec("size", value: "S", help: "decode at side S (default: the decoder's sample_size)"),
-            OptionSpec("eta", value: "E", help: "DDIM with stochasticity E instead of Karlo's sampler (as unclip-decode)"),
+            OptionSpec(
+                "eta", value: "E", help: "DDIM with stochasticity E instead of Karlo's sampler (as unclip-decode)"),
         ], common: .model,
         details: """
             Decodes N single-object scenes (seeds 0..<N of the split, caption variant 0) from their TRUE CLIP image
