@@ -31,7 +31,7 @@ extension Decoder {
                 guided: options.isGuided)
             return try sample(
                 imageEmbedding: imageEmbedding.rows(range), textEmbedding: rows.embedding, textHidden: rows.hidden,
-                mask: rows.mask, steps: options.steps, guidance: options.guidance, eta: options.eta,
+                mask: rows.mask, size: options.size, steps: options.steps, guidance: options.guidance, eta: options.eta,
                 clipsPrediction: options.clipsPrediction, seed: chunkSeed,
                 noise: start?.rows(range), progress: progress)
         }

@@ -13,10 +13,13 @@ public struct DecodingOptions: Equatable, Sendable {
     /// Whether each step clamps the predicted x₀ to [−1, 1] (Karlo does). DDIM replays an `unclip-invert` latent
     /// exactly only without it: the inversion cannot undo a clamp.
     public var clipsPrediction: Bool
+    /// Output height and width; nil takes the decoder's `sample_size` (the UNet is fully convolutional, so a
+    /// decoder trained with a resolution schedule can also sample at its earlier size).
+    public var size: Int?
 
     public init(
         steps: Int = 25, guidance: Float = 8, eta: Double? = nil, batchLimit: Int? = nil, resample: Int = 1,
-        clipsPrediction: Bool = true
+        clipsPrediction: Bool = true, size: Int? = nil
     ) {
         self.steps = steps
         self.guidance = guidance
@@ -24,6 +27,7 @@ public struct DecodingOptions: Equatable, Sendable {
         self.batchLimit = batchLimit
         self.resample = resample
         self.clipsPrediction = clipsPrediction
+        self.size = size
     }
 
     /// Whether guidance needs the unconditional rows.

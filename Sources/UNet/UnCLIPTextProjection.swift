@@ -45,7 +45,7 @@ public final class UnCLIPTextProjection: Module {
         imageEmbedding: Variable, textEmbedding: Variable, textHidden: Variable, classifierFreeGuidance: Bool,
         tape: Tape
     ) throws -> (context: Variable, timeEmbedding: Variable) {
-        let d = config.clipEmbeddingsDim, k = config.clipExtraContextTokens, c = config.crossAttentionDim
+        let d = config.clipEmbeddingsDim
         guard imageEmbedding.shape.count == 2, imageEmbedding.shape[1] == d, imageEmbedding.shape[0] > 0 else {
             throw UNetError.invalidInput(name: "image_embeddings", shape: imageEmbedding.shape, expected: "[B, \(d)]")
         }
@@ -62,6 +62,47 @@ public final class UnCLIPTextProjection: Module {
             let null = try tape.reshape(learnedClassifierFreeGuidanceEmbeddings, [1, d])
             image = try tape.concatenate(Array(repeating: null, count: b) + [imageEmbedding], axis: 0)  // [R, D]
         }
+        return try project(image: image, textEmbedding: textEmbedding, textHidden: textHidden, tape: tape)
+    }
+
+    /// The conditioning for a training batch in which each row may drop its image embedding for the learned null
+    /// embedding (classifier-free guidance training: unCLIP drops it 10% of the time).
+    ///
+    /// - Parameters:
+    ///   - imageEmbedding: `[B, D]` (a constant: CLIP is frozen).
+    ///   - dropsImage: B flags; a true row uses `learned_classifier_free_guidance_embeddings` instead.
+    ///   - textEmbedding, textHidden: `[B, D]`, `[B, L, D]` (a dropped caption is the empty caption's rows).
+    /// - Returns: context `[B, K + L, C]` and the additive time term `[B, T]`.
+    public func callAsFunction(
+        imageEmbedding: Tensor, dropsImage: [Bool], textEmbedding: Variable, textHidden: Variable, tape: Tape
+    ) throws -> (context: Variable, timeEmbedding: Variable) {
+        let d = config.clipEmbeddingsDim
+        guard imageEmbedding.rank == 2, imageEmbedding.shape[1] == d, imageEmbedding.shape[0] == dropsImage.count,
+            !dropsImage.isEmpty
+        else {
+            throw UNetError.invalidInput(
+                name: "image_embeddings", shape: imageEmbedding.shape, expected: "[\(dropsImage.count), \(d)]")
+        }
+        let b = dropsImage.count
+        guard textEmbedding.shape == [b, d] else {
+            throw UNetError.invalidInput(name: "prompt_embeds", shape: textEmbedding.shape, expected: "[\(b), \(d)]")
+        }
+        guard textHidden.shape.count == 3, textHidden.shape[0] == b, textHidden.shape[2] == d else {
+            throw UNetError.invalidInput(
+                name: "text_encoder_hidden_states", shape: textHidden.shape, expected: "[\(b), L, \(d)]")
+        }
+        let null = try tape.reshape(learnedClassifierFreeGuidanceEmbeddings, [1, d])
+        let rows = try imageEmbedding.split(sizes: Array(repeating: 1, count: b), axis: 0)
+        let image = try tape.concatenate(
+            zip(rows, dropsImage).map { row, drops in drops ? null : Variable.constant(row) }, axis: 0)  // [B, D]
+        return try project(image: image, textEmbedding: textEmbedding, textHidden: textHidden, tape: tape)
+    }
+
+    /// image: [R, D], textEmbedding: [R, D], textHidden: [R, L, D] → context [R, K + L, C], time term [R, T]
+    func project(image: Variable, textEmbedding: Variable, textHidden: Variable, tape: Tape) throws -> (
+        context: Variable, timeEmbedding: Variable
+    ) {
+        let k = config.clipExtraContextTokens, c = config.crossAttentionDim, rows = image.shape[0]
         let time = try tape.add(
             try embeddingProj(textEmbedding, tape: tape),
             try clipImageEmbeddingsProjectToTimeEmbeddings(image, tape: tape))  // time: [R, T]

@@ -67,7 +67,7 @@ let spec = CommandSpec(
                 colour and shape accuracy on single-object test scenes (prompt ensembles, and plain prompts "a red
                 shape" / "a circle"), and the same on held-out colour–shape pairs.
                 """),
-    ] + priorCommands + upsamplerCommands)
+    ] + priorCommands + upsamplerCommands + decoderSubcommands)
 
 Stage.run(spec) { stage in
     let args = stage.command
@@ -77,6 +77,11 @@ Stage.run(spec) { stage in
         signal(SIGTERM) { _ in stopRequested = 1 }
     }
     if handled { return }
+    if ["decoder", "inpaint"].contains(args.command.name) {
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+    }
+    if try runDecoderCommand(stage, stopRequested: { stopRequested != 0 }) { return }
     if args.command.name == "clip-eval" {
         try args.expectOperands(0...0)
         guard let folder = args.string("model") ?? stage.arguments.string("model") else {
@@ -89,7 +94,9 @@ Stage.run(spec) { stage in
         return
     }
     guard args.command.name == "clip" else {
-        throw UsageError("give a command: clip, clip-eval, prior, prior-ar, prior-eval, upsampler or upsampler-eval")
+        throw UsageError(
+            "give a command: clip, clip-eval, prior, prior-ar, prior-eval, decoder, inpaint, decoder-eval, upsampler or upsampler-eval"
+        )
     }
     try args.expectOperands(0...0)
     guard let out = args.string("out") else { throw UsageError("clip needs --out DIR") }

@@ -16,6 +16,15 @@ public final class ExponentialMovingAverage {
         shadow = parameters.map { $0.value }
     }
 
+    /// Restores an average from a checkpoint: its shadow values and how many updates made them (the warm-up
+    /// decay depends on the count, so an exact resume needs it).
+    public init(shadow: [Tensor], decay: Float, warmup: Bool, updates: Int) {
+        self.decay = decay
+        self.warmup = warmup
+        self.shadow = shadow
+        self.updates = max(0, updates)
+    }
+
     /// The decay used by the next update.
     public var currentDecay: Float {
         warmup ? min(decay, Float(1 + updates) / Float(10 + updates)) : decay
