@@ -26,18 +26,22 @@ extension Tensor {
 
     /// For each flat index of `target`, the flat index of the element of `shape` it reads.
     static func broadcastIndices(from shape: [Int], to target: [Int]) -> [Int] {
-        let strides = broadcastStrides(shape, to: target)
-        let n = target.reduce(1, *)
+        offsets(of: target, strides: broadcastStrides(shape, to: target))
+    }
+
+    /// For each flat index of `shape` in row-major order, the element offset `Σ index[d] · strides[d]`.
+    static func offsets(of shape: [Int], strides: [Int]) -> [Int] {
+        let n = shape.reduce(1, *)
         var out = [Int](repeating: 0, count: n)
-        var index = [Int](repeating: 0, count: target.count)
+        var index = [Int](repeating: 0, count: shape.count)
         var offset = 0
         for i in 0..<n {
             out[i] = offset
-            var d = target.count - 1
+            var d = shape.count - 1
             while d >= 0 {
                 index[d] += 1
                 offset += strides[d]
-                if index[d] < target[d] { break }
+                if index[d] < shape[d] { break }
                 offset -= strides[d] * index[d]
                 index[d] = 0
                 d -= 1
@@ -87,27 +91,8 @@ struct BroadcastRuns {
         strideA = kindA ?? 0
         strideB = kindB ?? 0
         let outer = Array(target[..<split])
-        func offsets(_ strides: [Int]) -> [Int] {
-            let n = outer.reduce(1, *)
-            var out = [Int](repeating: 0, count: n)
-            var index = [Int](repeating: 0, count: outer.count)
-            var offset = 0
-            for i in 0..<n {
-                out[i] = offset
-                var d = outer.count - 1
-                while d >= 0 {
-                    index[d] += 1
-                    offset += strides[d]
-                    if index[d] < outer[d] { break }
-                    offset -= strides[d] * index[d]
-                    index[d] = 0
-                    d -= 1
-                }
-            }
-            return out
-        }
-        offsetsA = offsets(Array(sa[..<split]))
-        offsetsB = offsets(Array(sb[..<split]))
+        offsetsA = Tensor.offsets(of: outer, strides: Array(sa[..<split]))
+        offsetsB = Tensor.offsets(of: outer, strides: Array(sb[..<split]))
     }
 
     /// Number of runs.
