@@ -112,44 +112,19 @@ public final class CLIPTrainer {
 
     /// Saves weights, AdamW state, step, data stream and EMA to `path` (written beside, then renamed).
     public func saveCheckpoint(to path: String) throws {
-        let temporary = path + ".partial"
-        var metadata = ["trainer": "clip", "steps.total": String(options.steps)]
-        if let ema {
-            var file = WeightFile(metadata: ["ema.updates": String(ema.updates)])
-            for (i, name) in names.enumerated() { file.tensors.append((name, ema.shadow[i])) }
-            try file.write(to: path + ".ema.partial")
-            metadata["ema"] = "1"
-        }
-        try TrainingCheckpoint.save(
-            to: temporary, names: names, optimizer: optimizer, random: random, metadata: metadata)
-        if ema != nil { try Self.replace(path + ".ema", with: path + ".ema.partial") }
-        try Self.replace(path, with: temporary)
+        try TrainerState.save(
+            to: path, names: names, optimizer: optimizer, random: random, ema: ema,
+            metadata: ["trainer": "clip", "steps.total": String(options.steps)])
     }
 
     /// Restores everything `saveCheckpoint` wrote.
     public func restoreCheckpoint(from path: String) throws {
-        do {
-            random = try TrainingCheckpoint.restore(from: path, names: names, optimizer: optimizer)
-            if let decay = ema?.decay {
-                let file = try WeightFile(contentsOf: path + ".ema")
-                let shadow = try names.map { Variable.constant(try file.tensor($0)) }
-                for (s, p) in zip(shadow, optimizer.parameters) where s.shape != p.shape {
-                    throw TensorError.shapeMismatch(op: "EMA restore", lhs: p.shape, rhs: s.shape)
-                }
-                ema = ExponentialMovingAverage(parameters: shadow, decay: decay, warmup: false)
-            }
-        } catch {
-            throw TrainingError.badCheckpoint(path: path, reason: "\(error)")
-        }
+        (random, ema) = try TrainerState.restore(from: path, names: names, optimizer: optimizer, emaDecay: ema?.decay)
     }
 
     /// The weights to export: the EMA's when there is one, else the current ones, under their checkpoint names.
     public func exportWeights() -> WeightFile {
-        var file = WeightFile()
-        for (i, name) in names.enumerated() {
-            file.tensors.append((name, ema?.shadow[i] ?? optimizer.parameters[i].value))
-        }
-        return file
+        TrainerState.exportWeights(names: names, optimizer: optimizer, ema: ema)
     }
 
     static func replace(_ path: String, with temporary: String) throws {
