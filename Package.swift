@@ -100,7 +100,7 @@ let package = Package(
             name: "unclip-upsample", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
-            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],
+            name: "unclip-inpaint", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet", "Imaging"],
             swiftSettings: vectorFlags, linkerSettings: mathLibraries),
         .executableTarget(
             name: "unclip-invert", dependencies: ["StageKit", "TensorStream", "TensorCore", "UNet"],

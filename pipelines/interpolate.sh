@@ -8,9 +8,10 @@
 #                    reconstruct A and B); fixed: A's x_T for the whole trajectory (default slerp)
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the decoder's)
 #   --steps N (25);  --seed S (0);  --upsample-steps N (7);  -o SHEET (default interpolation.png)
+#   --cache          run the prior, inversion, decoder and upsamplers through unclip-cache (a rerun replays them)
 #   --clip DIR --prior DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" frames=5 noise=slerp prompts=0 steps=25 up_steps=7 seed=0 out=interpolation.png ends=()
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
+    --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --prior) prior=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
@@ -53,12 +55,12 @@ ends() {
     if [ "$prompts" = 1 ]; then
         # The prior's embeddings; a two-step decode only draws the two x_T (`noise`) from the seed.
         unclip-text --model "$clip" -- "${ends[@]}" \
-            | unclip-prior --model "$prior" --steps "$steps" --seed "$seed" \
+            | cached unclip-prior --model "$prior" --steps "$steps" --seed "$seed" \
             | unclip-decode --model "$decoder" --steps 2 --guidance 1 --seed "$seed" -q
     else
         unclip-png --size "$base" "${ends[@]}" \
             | unclip-image --model "$clip" \
-            | unclip-invert --model "$decoder" --steps "$steps"
+            | cached unclip-invert --model "$decoder" --steps "$steps"
     fi
 }
 # Inverted latents are replayed by the unclamped sampler the inversion mirrors.
@@ -66,6 +68,6 @@ clamp=()
 [ "$prompts" = 0 ] && clamp=(--no-clip)
 ends \
     | unclip-mix slerp --steps "$frames" --noise "$noise" \
-    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 "${clamp[@]}" --seed "$seed" \
+    | cached unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 "${clamp[@]}" --seed "$seed" \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png --grid --columns "$frames" -o "$out"

@@ -6,9 +6,10 @@
 #   --angles LIST    theta values in [0, 1] (default 0,0.1,0.2,0.3,0.4,0.5)
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the decoder's)
 #   --steps N (25);  --upsample-steps N (7);  --seed S (0);  -o SHEET (default text-diff.png)
+#   --cache          run the inversion, decoder and upsamplers through unclip-cache (a rerun replays them)
 #   --clip DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" angles=0,0.1,0.2,0.3,0.4,0.5 steps=25 up_steps=7 seed=0 out=text-diff.png args=()
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
+    --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
     --upsampler) upsampler=${2:?}; shift 2 ;;
@@ -46,11 +48,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unclip-png --size "$base" "$image" \
     | unclip-image --model "$clip" \
-    | unclip-invert --model "$decoder" --steps "$steps" > "$work/image.st"
+    | cached unclip-invert --model "$decoder" --steps "$steps" > "$work/image.st"
 # The captions as one frame: text.embed row 0 the new caption, row 1 the current one.
 unclip-text --model "$clip" -- "${captions[@]}" > "$work/text.st"
 unclip-tensors paste "$work/image.st" "$work/text.st" \
     | unclip-mix text-diff --angles "$angles" \
-    | unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 --no-clip --seed "$seed" \
+    | cached unclip-decode --model "$decoder" --steps "$steps" --guidance 1 --eta 0 --no-clip --seed "$seed" \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png --grid --columns "$columns" -o "$out"

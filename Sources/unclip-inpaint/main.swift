@@ -6,9 +6,12 @@ import UNet
 
 let spec = CommandSpec(
     name: "unclip-inpaint", summary: "regenerate the masked region of `image` (unCLIP decoder, GLIDE or RePaint)",
-    usage: ["--model DIR [--rect X,Y,W,H] [--steps N] [--guidance S] [--eta E] [--resample R] [--seed N] [STREAM]"],
+    usage: [
+        "--model DIR [--rect X,Y,W,H | --mask FILE] [--steps N] [--guidance S] [--eta E] [--resample R] [--seed N] [STREAM]"
+    ],
     options: [
         OptionSpec("rect", value: "X,Y,W,H", help: "regenerate this rectangle (pixels) instead of the frame's `mask`"),
+        OptionSpec("mask", value: "FILE", help: "regenerate the white pixels of this PNG/JPEG instead of `mask`"),
         OptionSpec("steps", value: "N", default: "25", help: "denoising steps (Karlo's respacing of 1000)"),
         OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale (1 = none)"),
         OptionSpec("eta", value: "E", help: "DDIM with stochasticity E (0 = deterministic) instead of Karlo's sampler"),
@@ -16,7 +19,8 @@ let spec = CommandSpec(
         OptionSpec("batch", value: "N", help: "inpaint at most N items at a time (memory); chunk k uses seed + k"),
     ], common: .stage,
     details: """
-        Reads `image` [B, 3, H, W] in [-1, 1], `mask` [B, 1, H, W] (1 = regenerate, 0 = keep; or --rect),
+        Reads `image` [B, 3, H, W] in [-1, 1], `mask` [B, 1, H, W] (1 = regenerate, 0 = keep; or --rect, or
+        --mask FILE: white = regenerate, resized and centre-cropped to the image like unclip-png --size),
         `image.embed` [B, D] and the caption's `text.embed`, `text.hidden`, `text.mask` (optional: without them
         the empty caption is used). Replaces `image`, adds `inpaint.noise` (the starting noise; a frame carrying
         it with shape [B, 3, H, W] is replayed) and records `seed`. The kept region of the result is the input's.
@@ -37,6 +41,8 @@ Stage.run(spec) { stage in
         }
         return rect
     }
+    let maskFile = args.string("mask")
+    if rect != nil && maskFile != nil { throw UsageError("give --rect or --mask, not both") }
     let options = DecodingOptions(
         steps: try args.int("steps", in: 2...1000) ?? 25,
         guidance: Float(try args.double("guidance", in: 0...1000) ?? 8),
@@ -61,10 +67,11 @@ Stage.run(spec) { stage in
             guard image.rank == 4 else {
                 throw StageError("tensor 'image' has shape \(image.shape), expected [B, 3, H, W]")
             }
+            let (batch, height, width) = (image.shape[0], image.shape[2], image.shape[3])
             let mask =
-                try rect.map {
-                    try $0.tensor(batch: image.shape[0], imageHeight: image.shape[2], imageWidth: image.shape[3])
-                } ?? DecoderFrame.required("mask", in: frame, madeBy: "give --rect or a mask from unclip-png")
+                try rect.map { try $0.tensor(batch: batch, imageHeight: height, imageWidth: width) }
+                ?? maskFile.map { try MaskFile.tensor(path: $0, batch: batch, height: height, width: width) }
+                ?? DecoderFrame.required("mask", in: frame, madeBy: "give --rect or --mask FILE")
             let progress = stage.progress("frame \(index) step", total: options.steps)
             let out = try inpainting.inpaint(
                 image: image, mask: mask, imageEmbedding: embedding, caption: DecoderFrame.caption(in: frame),

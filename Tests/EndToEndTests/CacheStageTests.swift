@@ -208,6 +208,43 @@ import Testing
         }
     }
 
+    @Test func interpolationTextDiffAndInpaintingWithCacheReplayTheirStages() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try PipelineTests.images(in: dir)
+        let env = PipelineTests.environment + "export XDG_CACHE_HOME='\(dir.path)/xdg'; "
+        let jobs = [
+            ("interpolate", "'\(PipelineTests.pipelines)/interpolate.sh' --frames 3 --steps 3 img-0.png img-1.png"),
+            (
+                "text-diff",
+                "'\(PipelineTests.pipelines)/text-diff.sh' --angles 0,1 --steps 3 --size 64 --upsample-steps 2"
+                    + " img-1.png 'a cat'"
+            ),
+            (
+                "inpaint",
+                "'\(PipelineTests.pipelines)/inpaint.sh' --size 64 --steps 3 --upsample-steps 2 img-0.png 2,2,4,4 ''"
+            ),
+        ]
+        for (name, job) in jobs {
+            let r = try Shell.run(
+                env + job + " -o plain.png && " + env + job + " --cache -o stored.png && " + env + job
+                    + " --cache -o replayed.png",
+                in: dir)
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            let plain = try Data(contentsOf: dir.appendingPathComponent("plain.png"))
+            #expect(try Data(contentsOf: dir.appendingPathComponent("stored.png")) == plain, "\(name)")
+            #expect(try Data(contentsOf: dir.appendingPathComponent("replayed.png")) == plain, "\(name)")
+            // The third run replays the heavy stages: the inversion and decoder, or the inpainting; the upsampler.
+            let replayed =
+                name == "inpaint"
+                ? ["unclip-inpaint", "unclip-upsample"]
+                : ["unclip-invert", "unclip-decode"] + (name == "text-diff" ? ["unclip-upsample"] : [])
+            for stage in replayed {
+                #expect(r.stderr.contains("replaying \(stage) "), "\(name), \(stage): \(r.stderr)")
+            }
+        }
+    }
+
     @Test func usageAndRuntimeErrorsAreOneLine() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

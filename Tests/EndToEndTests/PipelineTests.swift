@@ -110,7 +110,7 @@ import Testing
         for (job, words) in [
             ("classify red,blue img-0.png", ["classify: missing", "none/clip"]),
             ("rank 2 'best-%n.png' 'a cat'", ["rank: missing", "none/prior"]),
-            ("inpaint img-0.png 1,1,4,4 out.png", ["inpaint: missing", "none/decoder"]),
+            ("inpaint img-0.png 1,1,4,4 'a cat'", ["inpaint: missing", "none/decoder", "none/prior"]),
         ] {
             let failed = try Shell.run(env + "'\(Self.front)' " + job, in: dir)
             #expect(failed.status == 1 && failed.stderr.split(separator: "\n").count == 1, "\(job): \(failed.stderr)")

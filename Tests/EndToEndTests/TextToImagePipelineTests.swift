@@ -134,4 +134,46 @@ import Testing
         let list = try Shell.run("unclip-cache --dir xdg/unclip list", in: dir)
         #expect(String(decoding: list.stdout, as: UTF8.self).split(separator: "\n").count == 4, "\(list.stderr)")
     }
+
+    @Test func inpaintJobEditsRegionAfterRegionAndKeepsTheRest() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.buildModels(in: dir)
+        // A 32×32 photo and a mask painted over it at that size: white top-right quarter (8..<16, 0..<8 at 16×16).
+        var mask = try Image(width: 32, height: 32, channels: 1)
+        for y in 0..<16 { for x in 16..<32 { mask.pixels[y * 32 + x] = 255 } }
+        try Data(PNG.encode(mask)).write(to: dir.appendingPathComponent("mask.png"))
+        let r = try Shell.run(
+            "export UNCLIP_BIN='\(Shell.binDirectory.path)'; unclip-shapes --count 1 --size 32 | unclip-png -q -o img.png"
+                + " && '\(Self.front)' inpaint --clip clip --prior prior --decoder decoder --upsampler decoder"
+                + " --size 64 --steps 3 --upsample-steps 2 --sheet sheet.png -o out.png"
+                + " img.png 2,2,4,4 'a red circle' mask.png ''",
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.png("out.png", in: dir).width == 64 && Self.png("out.png", in: dir).height == 64)
+        // The sheet: the 16×16 input and both edits, cells of 16 px at x = 2 + 18k, y = 2.
+        let sheet = try PNG.decode(Array(try Self.png("sheet.png", in: dir).bytes)).rgb()
+        #expect((sheet.width, sheet.height) == (56, 20))
+        func pixel(_ cell: Int, _ x: Int, _ y: Int) -> [UInt8] {
+            let at = ((2 + y) * sheet.width + 2 + 18 * cell + x) * 3
+            return Array(sheet.pixels[at..<(at + 3)])
+        }
+        func changed(from a: Int, to b: Int, inside: (Int, Int) -> Bool) -> (kept: Bool, inside: Int) {
+            var kept = true, count = 0
+            for y in 0..<16 {
+                for x in 0..<16 {
+                    if inside(x, y) {
+                        if pixel(a, x, y) != pixel(b, x, y) { count += 1 }
+                    } else if pixel(a, x, y) != pixel(b, x, y) {
+                        kept = false
+                    }
+                }
+            }
+            return (kept, count)
+        }
+        let first = changed(from: 0, to: 1) { x, y in (2..<6).contains(x) && (2..<6).contains(y) }
+        #expect(first.kept && first.inside > 8, "edit 1 keeps all but its rectangle: \(first)")
+        let second = changed(from: 1, to: 2) { x, y in x >= 8 && y < 8 }
+        #expect(second.kept && second.inside > 32, "edit 2 keeps all but its mask: \(second)")
+    }
 }

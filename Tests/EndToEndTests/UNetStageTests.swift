@@ -157,6 +157,9 @@ import Testing
         badImage["image"] = try TensorBlob.float32(shape: [1, 16, 16], [Float](repeating: 0, count: 256))
         try Self.write([badImage], to: dir.appendingPathComponent("bad-image.st"))
         let m = Self.model
+        try Data("not an image".utf8).write(to: dir.appendingPathComponent("corrupt.png"))
+        try Data(PNG.encode(try Image(width: 4, height: 4, channels: 1))).write(
+            to: dir.appendingPathComponent("black.png"))
 
         let cases: [(String, Int32, [String])] = [
             ("unclip-decode -m '\(m)' --steps 2 < no-embed.st", 1, ["unclip-decode: frame 0", "image.embed"]),
@@ -172,6 +175,10 @@ import Testing
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 10,10,8,8 < image.st", 1, ["rect 10,10,8,8"]),
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 0,0,4,4 < no-embed.st", 1, ["image"]),
             ("unclip-inpaint -m '\(m)' --steps 2 --rect 0,0,4,4 < bad-image.st", 1, ["image", "[1, 16, 16]"]),
+            ("unclip-inpaint -m '\(m)' --steps 2 --mask missing.png < image.st", 1, ["missing.png"]),
+            ("unclip-inpaint -m '\(m)' --steps 2 --mask corrupt.png < image.st", 1, ["mask corrupt.png"]),
+            ("unclip-inpaint -m '\(m)' --steps 2 --mask black.png < image.st", 1, ["black.png", "no white pixel"]),
+            ("unclip-inpaint -m '\(m)' --mask black.png --rect 0,0,4,4 < image.st", 64, ["--rect or --mask"]),
             ("head -c 100 image.st | unclip-decode -m '\(m)' --steps 2", 1, ["unclip-decode:"]),
         ]
         for (script, status, words) in cases {
