@@ -3,9 +3,14 @@ import TensorCore
 /// A lookup table `[count, dim]` (PyTorch `nn.Embedding`).
 public final class Embedding: Module {
     public let weight: Variable
+    /// Standard deviation of the initial weights (`resetParameters`).
+    public let initialScale: Float
 
-    public init(_ count: Int, _ dim: Int) throws {
+    /// A table initialised (by `resetParameters`) from N(0, `initialScale`²): 1 is PyTorch's default, GPT-style
+    /// models use 0.02 so that token embeddings do not drown what attention adds to the residual stream.
+    public init(_ count: Int, _ dim: Int, initialScale: Float = 1) throws {
         weight = Variable(try Tensor(untouchedZeros: [count, dim]))
+        self.initialScale = initialScale
     }
 
     public var count: Int { weight.shape[0] }
@@ -21,8 +26,9 @@ public final class Embedding: Module {
             ? try tape.reshape(rows, shape + [dim]) : .constant(try rows.value.reshaped(shape + [dim]))
     }
 
-    /// Standard normal (PyTorch's default).
+    /// N(0, `initialScale`²).
     override public func resetParameters(using rng: inout PhiloxRandom) throws {
-        try weight.update(rng.normal(shape: weight.shape))
+        let values = try rng.normal(shape: weight.shape)
+        try weight.update(initialScale == 1 ? values : values.scaled(by: initialScale))
     }
 }

@@ -57,6 +57,9 @@ let priorCommands: [CommandSpec] = [
             OptionSpec("width", value: "C", default: "256", help: "transformer width"),
             OptionSpec("components", value: "K", default: "319", help: "cap on the PCA components kept (99% variance)"),
             OptionSpec("code-buckets", value: "V", default: "1024", help: "quantisation buckets per component"),
+            OptionSpec(
+                "smoothing", value: "S", default: "0",
+                help: "spread each target code over its neighbours (Gaussian, S buckets; 0 = one-hot)"),
         ], common: .stage,
         details: """
             The same cached pairs as `prior`; fits the PCA codebook on the training image embeddings and trains the
@@ -132,6 +135,7 @@ func runPriorCommand(_ stage: StageContext, shouldStop: @escaping () -> Bool) th
     let width = try args.int("width", in: 8...8192) ?? 256
     let components = try args.int("components", in: 1...4096) ?? 319
     let codeBuckets = try args.int("code-buckets", in: 2...65536) ?? 1024
+    let smoothing = try args.double("smoothing", in: 0...65536) ?? 0
     if name == "prior-ar" && width % setup.heads != 0 {
         throw UsageError("prior-ar: --heads \(setup.heads) does not divide --width \(width)")
     }
@@ -173,6 +177,7 @@ func runPriorCommand(_ stage: StageContext, shouldStop: @escaping () -> Bool) th
         options.weightDecay = decay
         options.gradientClip = clip
         options.emaDecay = ema
+        options.targetSmoothing = smoothing
         options.seed = seed
         try PriorTrainingRun.runAutoregressive(
             setup, configuration: configuration, options: options, shouldStop: shouldStop, log: log)

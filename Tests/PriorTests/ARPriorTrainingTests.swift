@@ -69,4 +69,27 @@ import Testing
         let averaged = try ARPrior(directory: dir)
         #expect(averaged.transformer.parameters().map(\.value.value.scalars) == resumed.ema?.shadow.map(\.scalars))
     }
+
+    /// Smoothed targets: each row a normalised Gaussian of `targetSmoothing` buckets around its code, cut at 4σ
+    /// and at the ends of the range; with smoothing the loss still trains (finite, and falling).
+    @Test func smoothedTargetsAreGaussiansAroundTheCode() throws {
+        var options = ARPriorTrainingOptions()
+        options.steps = 30
+        options.batchSize = 16
+        options.warmupSteps = 5
+        options.learningRate = 3e-3
+        options.targetSmoothing = 2
+        let trainer = try ARPriorTrainer(
+            configuration: ARFixtures.configuration(), data: try ARFixtures.data(count: 200), options: options)
+        let q = try trainer.smoothedTargets([10, 0, 31]).scalars  // 32 buckets
+        for row in 0..<3 { #expect(abs(q[(row * 32)..<(row * 32 + 32)].reduce(0, +) - 1) < 1e-5) }
+        #expect(q[10] == q[0..<32].max() && abs(q[9] - q[11]) < 1e-7 && q[9] < q[10])
+        #expect(abs(q[9] / q[10] - Float(exp(-1.0 / 8))) < 1e-5, "σ = 2 buckets")
+        #expect(q[10 - 9] == 0 && q[10 + 9] == 0, "cut at 4σ = 8 buckets")
+        #expect(q[32] == q[32..<64].max() && q[64 + 31] == q[64..<96].max(), "ends: one-sided")
+        var losses: [Float] = []
+        try trainer.train { _, loss in losses.append(loss) }
+        #expect(losses.allSatisfy { $0.isFinite })
+        #expect(losses.suffix(5).reduce(0, +) < losses.prefix(5).reduce(0, +))
+    }
 }

@@ -140,6 +140,15 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
     @Test func lossesEmbeddingReshape() throws {
         let x = try leaf([4, 5], seed: 24, scale: 2)
         try checkTapeGradients([x], "crossEntropy") { t, v in try t.crossEntropy(v[0], targets: [0, 4, 2, 2]) }
+        // Soft targets: rows of a softmax; one-hot rows give the class-index loss.
+        let soft = try tensor([4, 5], seed: 27).softmax()
+        try checkTapeGradients([x], "crossEntropy(distributions:)") { t, v in
+            try t.crossEntropy(v[0], distributions: soft)
+        }
+        var oneHot = try Tensor(zeros: [4, 5])
+        for (row, column) in [0, 4, 2, 2].enumerated() { oneHot[flat: row * 5 + column] = 1 }
+        let hard = try Tape().crossEntropy(x, targets: [0, 4, 2, 2]).value.scalars[0]
+        #expect(abs(try Tape().crossEntropy(x, distributions: oneHot).value.scalars[0] - hard) < 1e-6)
         let target = try tensor([4, 5], seed: 25)
         try checkTapeGradients([x], "mse") { t, v in try t.mseLoss(v[0], target: target) }
         try checkTapeGradients([x], "reshape+mean") { t, v in t.mean(try weightedSum(t, try t.reshape(v[0], [2, -1]))) }
@@ -149,6 +158,7 @@ func weightedSum(_ tape: Tape, _ y: Variable, seed: UInt64 = 77) throws -> Varia
         }
         #expect(throws: TensorError.self) { try Tape().embedding(table, ids: [7]) }
         #expect(throws: TensorError.self) { try Tape().crossEntropy(x, targets: [0, 1, 2, 5]) }
+        #expect(throws: TensorError.self) { try Tape().crossEntropy(x, distributions: try Tensor(zeros: [4, 4])) }
         #expect(throws: TensorError.self) { try Tape().backward(x) }
     }
 

@@ -164,7 +164,26 @@ public final class ARPriorTrainer {
             dropped: dropped)
         let logits = try prior.transformer.forward(inputs, tape: tape)  // [B, K, V]
         let flat = try tape.reshape(logits, [indices.count * k, prior.configuration.codeBuckets])  // [B·K, V]
-        return try tape.crossEntropy(flat, targets: indices.flatMap { codes[($0 * k)..<($0 * k + k)] })
+        let targets = indices.flatMap { codes[($0 * k)..<($0 * k + k)] }
+        guard options.targetSmoothing > 0 else { return try tape.crossEntropy(flat, targets: targets) }
+        return try tape.crossEntropy(flat, distributions: smoothedTargets(targets))
+    }
+
+    /// Target distributions [targets.count, V]: a Gaussian of `targetSmoothing` buckets around each code, cut at
+    /// four standard deviations and at the ends of the range, normalised.
+    public func smoothedTargets(_ targets: [Int]) throws -> Tensor {
+        let v = prior.configuration.codeBuckets, sigma = options.targetSmoothing
+        let reach = Int((4 * sigma).rounded(.up))
+        let weights = (0...reach).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        var out = try Tensor(zeros: [targets.count, v])
+        out.withUnsafeMutableBufferPointer { q in
+            for (row, code) in targets.enumerated() {
+                let range = max(0, code - reach)...min(v - 1, code + reach)
+                let total = range.reduce(Float(0)) { $0 + weights[abs($1 - code)] }
+                for j in range { q[row * v + j] = weights[abs(j - code)] / total }
+            }
+        }
+        return out
     }
 
     /// Trains until `step == options.steps` (or `until`), calling `log(step, loss)` after every step and saving a

@@ -17,6 +17,10 @@ public struct ARPriorTrainingOptions: Equatable, Sendable {
     /// Decay of an exponential moving average of the weights (nil = none). With it, the model folder's
     /// `model.safetensors` holds the averaged weights; `training.safetensors` keeps the raw ones.
     public var emaDecay: Float?
+    /// Standard deviation, in buckets, of a Gaussian spread of each target code over its neighbours (0 = one-hot
+    /// targets). Neighbouring buckets are close values, so a spread target teaches every logit near the true code
+    /// at once instead of one class in `code_buckets`; the sampled value moves by about this many bucket widths.
+    public var targetSmoothing: Double = 0
     /// Seed of the parameter initialisation and of the batch / dropout stream.
     public var seed: UInt64 = 0
 

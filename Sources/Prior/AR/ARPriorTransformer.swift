@@ -34,10 +34,12 @@ public final class ARPriorTransformer: Module {
         try configuration.validate()
         let c = configuration, w = c.width
         self.configuration = c
-        tokenEmbedding = try Embedding(c.textVocabSize, w)
+        // Input tables start at N(0, 0.02²) like GPT's: at N(0, 1) each output row's own token (the cosine bucket,
+        // the previous code) dominates its residual stream and the conditioning attention brings is barely read.
+        tokenEmbedding = try Embedding(c.textVocabSize, w, initialScale: 0.02)
         textProj = try Linear(c.embeddingDim, w)
-        dotEmbedding = try Embedding(c.dotBuckets, w)
-        codeEmbedding = try Embedding(c.codeBuckets, w)
+        dotEmbedding = try Embedding(c.dotBuckets, w, initialScale: 0.02)
+        codeEmbedding = try Embedding(c.codeBuckets, w, initialScale: 0.02)
         positionalEmbedding = Variable(try Tensor(untouchedZeros: [1, c.contextLength, w]))
         nullCaption = Variable(try Tensor(untouchedZeros: [1, 1, w]))
         nullText = Variable(try Tensor(untouchedZeros: [1, 1, w]))

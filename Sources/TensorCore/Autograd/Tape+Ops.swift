@@ -328,6 +328,28 @@ extension Tape {
         }
     }
 
+    /// Mean cross-entropy of `logits` `[N, C]` against target distributions `targets` `[N, C]` (rows summing to
+    /// one): −Σ_j q_j log p_j per row. With one-hot rows this is `crossEntropy(_:targets:)`.
+    public func crossEntropy(_ logits: Variable, distributions targets: Tensor) throws -> Variable {
+        guard logits.value.rank == 2, targets.shape == logits.shape, logits.shape[1] > 0 else {
+            throw TensorError.shapeMismatch(op: "crossEntropy", lhs: logits.shape, rhs: targets.shape)
+        }
+        let (n, c) = (logits.shape[0], logits.shape[1])
+        let p = try logits.value.softmax(), q = targets.storage.pointer
+        var loss = 0.0
+        for i in 0..<(n * c) where q[i] != 0 {
+            loss -= Double(q[i]) * Double(Foundation.log(max(p.storage.pointer[i], .leastNormalMagnitude)))
+        }
+        let y = Tensor(validShape: [])
+        y.storage.pointer[0] = Float(loss / Double(max(1, n)))
+        return record(y, inputs: [logits]) { dy in
+            // d/dlogit_j of −Σ q log softmax = p_j Σq − q_j = p_j − q_j for normalised rows.
+            let dl = logits.gradPointer(), g = dy[0] / Float(max(1, n))
+            for i in 0..<(n * c) { dl[i] += g * (p.storage.pointer[i] - q[i]) }
+            withExtendedLifetime(targets) {}
+        }
+    }
+
     /// Rows of `table` `[V, D]` picked by `ids` (each in 0..<V) → `[ids.count, D]`.
     public func embedding(_ table: Variable, ids: [Int]) throws -> Variable {
         guard table.value.rank == 2 else {
