@@ -1,0 +1,58 @@
+import Foundation
+import TensorStream
+import Testing
+
+/// Inpainting with the embedded (trained) decoder, RePaint-style: single-object test scenes whose object lies in
+/// one half of the picture get that half masked out and regenerated from the scene's CLIP image embedding and
+/// caption. The other half must come back untouched, and the pixel checker (not CLIP) must find the caption's
+/// object in the result — chance for colour and shape together is about 1 in 100.
+@Suite struct EmbeddedInpaintingTests {
+    static let models = Shell.packageRoot.appendingPathComponent("pipelines/models").path
+
+    /// The `unclip-check` summary line `all FRACTION RIGHT/TOTAL` → RIGHT.
+    static func allRight(_ output: Data) -> Int? {
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        guard let line = lines.first(where: { $0.hasPrefix("all\t") }) else { return nil }
+        return line.split(separator: "\t").last?.split(separator: "/").first.flatMap { Int($0) }
+    }
+
+    @Test func embeddedDecoderRegeneratesTheMaskedHalfAndKeepsTheOther() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = Self.models
+        // Test-split seeds 14–15 put their object on the left, 16–18 on the right (plain backgrounds).
+        let halves = [("left", 14, 2, "0,0,32,64"), ("right", 16, 3, "32,0,32,64")]
+        var right = 0
+        for (name, seed, count, rect) in halves {
+            let scenes = "--count \(count) --seed \(seed) --split test --objects 1 --backgrounds plain -q"
+            let r = try Shell.run(
+                "unclip-shapes \(scenes) --batch \(count) > \(name).st"
+                    + " && unclip-shapes \(scenes) --preview \(name).png | cut -f 3"  // the captions, one per line
+                    + " | unclip-text --model '\(m)/clip' -q > \(name)-text.st"
+                    + " && unclip-image --model '\(m)/clip' -q < \(name).st"
+                    + " | unclip-tensors paste - \(name)-text.st"
+                    + " | unclip-inpaint --model '\(m)/decoder' --rect \(rect) --seed 0 -q > \(name)-out.st"
+                    + " && unclip-check --items < \(name)-out.st",
+                in: dir)
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            print("embedded inpainting, \(name) half:\n" + String(decoding: r.stdout, as: UTF8.self))
+            right += Self.allRight(r.stdout) ?? 0
+
+            let before = try UNetStageTests.read("\(name).st", in: dir)["image"]?.floats() ?? []
+            let after = try UNetStageTests.read("\(name)-out.st", in: dir)["image"]?.floats() ?? []
+            #expect(before.count == count * 3 * 64 * 64 && after.count == before.count)
+            var kept = true, changed = 0
+            for (i, (a, b)) in zip(before, after).enumerated() {
+                let masked = name == "left" ? i % 64 < 32 : i % 64 >= 32
+                if masked {
+                    if abs(a - b) > 0.05 { changed += 1 }
+                } else if a != b {
+                    kept = false
+                }
+            }
+            #expect(kept, "\(name): the unmasked half is the input's")
+            #expect(changed > before.count / 8, "\(name): the masked half is regenerated (\(changed) values moved)")
+        }
+        #expect(right >= 3, "\(right) of 5 regenerated scenes show the caption's object (colour, shape, position)")
+    }
+}
