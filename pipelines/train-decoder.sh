@@ -13,8 +13,6 @@ CLIP=${2:-pipelines/models/clip}
 STEPS=${STEPS:-3000}
 LOW_RES_STEPS=${LOW_RES_STEPS:-1100}
 swift build -c release --product unclip-train >&2
-# glibc returns big freed blocks to the kernel by default; every step then page-faults its activations afresh.
-export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-1073741824} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-4294967296}
 if [ -f "$RUN/checkpoint.safetensors" ]; then
     START="--resume"
 else

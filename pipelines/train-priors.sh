@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 RUN=${1:-.build/runs}
 CLIP=${CLIP:-pipelines/models/clip}
 PRIOR_STEPS=${PRIOR_STEPS:-2200}
-AR_STEPS=${AR_STEPS:-1200}
+AR_STEPS=${AR_STEPS:-1500}
 swift build -c release --product unclip-train >&2
 BIN=.build/release/unclip-train
 DATA="--clip $CLIP --cache $RUN/prior-data --pairs 20000 --valid-pairs 500 --data-seed 0 --seed 0"
@@ -34,8 +34,8 @@ nice -n 10 $BIN prior --out "$RUN/prior" $(start_flags "$RUN/prior" pipelines/mo
     --steps "$PRIOR_STEPS" --batch 64 --lr 3e-4 --min-lr 3e-5 --warmup 100 --weight-decay 0.01 --ema 0.999 \
     --layers 4 --heads 4 --head-dim 64 --checkpoint-every 50 --eval-every 200 --log-every 20
 nice -n 10 $BIN prior-ar --out "$RUN/prior-ar" $(start_flags "$RUN/prior-ar" pipelines/models/prior-ar) $DATA \
-    --steps "$AR_STEPS" --batch 64 --lr 3e-4 --min-lr 3e-5 --warmup 100 --weight-decay 0.01 --ema 0.995 \
-    --width 256 --layers 4 --heads 4 --checkpoint-every 50 --log-every 20
+    --steps "$AR_STEPS" --batch 64 --lr 1e-3 --min-lr 1e-4 --warmup 50 --weight-decay 0.01 --ema 0.995 \
+    --width 256 --layers 4 --heads 4 --smoothing 16 --checkpoint-every 50 --log-every 20
 
 mkdir -p pipelines/models/prior pipelines/models/prior-ar
 cp "$RUN/prior/config.json" "$RUN/prior/diffusion_pytorch_model.safetensors" "$RUN/prior/unconditional.safetensors" \

@@ -87,8 +87,8 @@ extension BenchOptions {
             case "--bpe": bpePath = try value(a)
             case "--config":
                 let v = try value(a)
-                guard ["decoder", "decoder_half", "super_res"].contains(v) else {
-                    throw BenchError(description: "--config must be decoder, decoder_half or super_res, not \(v)")
+                guard !v.isEmpty, !v.contains("/") else {
+                    throw BenchError(description: "--config names NAME.json in --config-dir, not '\(v)'")
                 }
                 unetConfig = v
             case "--config-dir": unetConfigDirectory = try value(a)

@@ -33,3 +33,36 @@ func benchUNet(_ o: BenchOptions, name: String) throws {
     let millions = Double(model.parameterCount) / 1e6
     report(String(format: "unet %@ %.0fM b%d %dx%d", name, millions, batch, size, size), flop: nil, times)
 }
+
+/// One training step of a decoder UNet from `--config-dir`/`--config`.json with random weights: the forward pass
+/// on a recording tape, an MSE loss on all output channels, the backward pass and an AdamW update (the work of
+/// `unclip-train decoder` per step, without its data and diffusion bookkeeping). Inputs: `--batch` images at the
+/// config's sample size, t = 500, 36 context tokens (the embedded decoder's 4 image + 32 caption tokens), class
+/// labels. `bin/bench-models --cases decoder-train` runs the same step in diffusers/PyTorch.
+func benchUNetTraining(_ o: BenchOptions) throws {
+    let path = (o.unetConfigDirectory as NSString).appendingPathComponent("\(o.unetConfig).json")
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw BenchError(description: "no UNet config at \(path) (pass --config-dir DIR --config NAME)")
+    }
+    let config = try UNetConfig(contentsOf: path)
+    let model = try UNetModel(config: config)
+    try model.initializeParameters(seed: 0)
+    let optimizer = AdamW(parameters: model.parameters().map(\.value), learningRate: 1e-4, weightDecay: 0)
+    let (batch, size, tokens) = (o.batch, config.sampleSize ?? 64, 36)
+    var rng = PhiloxRandom(seed: 1)
+    let x = try rng.normal(shape: [batch, config.inChannels, size, size])
+    let target = try rng.normal(shape: [batch, config.outChannels, size, size])
+    let context = try rng.normal(shape: [batch, tokens, config.contextInputDim])
+    let labels = try rng.normal(shape: [batch, config.timeEmbeddingDim])
+    let t = [Float](repeating: 500, count: batch)
+    let times = try o.clock.measure(seconds: o.seconds, minReps: o.minReps, warmups: o.warmups ?? 1) {
+        let tape = Tape()
+        let out = try model(
+            .constant(x), timesteps: t, context: .constant(context), classLabels: .constant(labels), tape: tape)
+        try tape.backward(try tape.mseLoss(out, target: target))
+        optimizer.update()
+        optimizer.zeroGrad()
+    }
+    let millions = Double(model.parameterCount) / 1e6
+    report(String(format: "unet-train %@ %.1fM b%d %dx%d", o.unetConfig, millions, batch, size, size), flop: nil, times)
+}

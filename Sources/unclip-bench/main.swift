@@ -9,6 +9,7 @@
 //   unclip-bench clip [--image-batch 1] [--text-batch 8]     CLIP ViT-B/32, image and text towers
 //   unclip-bench prior [--scale 1]                           Karlo prior (1.02 B), batch 2
 //   unclip-bench decoder [--config decoder|decoder_half]     Karlo decoder UNet, 64×64, batch 2
+//   unclip-bench unet-train --config-dir DIR --config NAME [--batch B]   one AdamW training step of a UNet
 //   unclip-bench superres                                    Karlo super-res UNet, 256×256, batch 1
 //   unclip-bench tokenizer [--captions 100000] [--bpe PATH] [--dump-captions]
 //   unclip-bench ar-prior                                    AR prior at paper sizes, one guided sample
@@ -22,7 +23,7 @@ import Foundation
 import TensorCore
 
 let usage =
-    "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm|clip|prior|decoder|superres|tokenizer|ar-prior|shapes [options]"
+    "usage: unclip-bench gemm|gemm-table|conv|attention|groupnorm|clip|prior|decoder|superres|unet-train|tokenizer|ar-prior|shapes [options]"
 let args = CommandLine.arguments
 do {
     guard args.count >= 2 else { throw BenchError(description: usage) }
@@ -41,6 +42,7 @@ do {
         guard o.unetConfig != "super_res" else { throw BenchError(description: "use `superres` for super_res") }
         try benchUNet(o, name: o.unetConfig)
     case "superres": try benchUNet(o, name: "super_res")
+    case "unet-train": try benchUNetTraining(o)
     case "tokenizer": try benchTokenizer(o)
     case "ar-prior": try benchARPrior(o)
     case "shapes": try benchShapes(o)

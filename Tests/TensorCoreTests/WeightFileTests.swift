@@ -85,3 +85,22 @@ func temporaryPath(_ name: String) -> String {
         }
     }
 }
+
+@Suite struct BlockPoolTests {
+    /// A large block freed by one tensor is handed to the next tensor of the same byte size, and still reads as
+    /// zeros there; other sizes get other blocks.
+    @Test func largeBlocksAreReusedAndStillZeroed() throws {
+        let count = 3 * BlockPool.minimumBytes / 4 + 7  // floats: a size no other test allocates
+        var first: UnsafeMutablePointer<Float>?
+        do {
+            var t = try Tensor(zeros: [count])
+            t.withUnsafeMutableBufferPointer { $0.update(repeating: 5) }
+            first = t.storage.pointer
+        }
+        let again = try Tensor(zeros: [count])
+        #expect(again.storage.pointer == first, "the freed block is reused")
+        #expect(again.scalars.allSatisfy { $0 == 0 })
+        let other = try Tensor(zeros: [count + 1])
+        #expect(other.storage.pointer != again.storage.pointer)
+    }
+}
