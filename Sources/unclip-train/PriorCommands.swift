@@ -82,8 +82,8 @@ let priorCommands: [CommandSpec] = [
             OptionSpec("steps", value: "N", default: "25", help: "diffusion prior sampling steps"),
             OptionSpec("guidance", value: "S", default: "4", help: "diffusion prior guidance scale"),
             OptionSpec("candidates", value: "N", default: "2", help: "diffusion prior best-of-N"),
-            OptionSpec("ar-guidance", value: "S", default: "1", help: "AR prior guidance scale"),
-            OptionSpec("temperature", value: "T", default: "1", help: "AR prior temperature"),
+            OptionSpec("ar-guidance", value: "S", default: "2", help: "AR prior guidance scale"),
+            OptionSpec("temperature", value: "T", default: "0.5", help: "AR prior temperature"),
             OptionSpec("top-p", value: "P", default: "1", help: "AR prior nucleus mass"),
         ], common: .stage,
         details: """
@@ -211,8 +211,8 @@ func runPriorEvaluation(_ stage: StageContext, log: @escaping (String) -> Void) 
     settings.steps = try args.int("steps", in: 2...1000) ?? 25
     settings.guidance = Float(try args.double("guidance", in: 0...1000) ?? 4)
     settings.candidates = try args.int("candidates", in: 1...256) ?? 2
-    settings.arGuidance = Float(try args.double("ar-guidance", in: 0...1000) ?? 1)
-    settings.temperature = Float(try args.double("temperature", in: 1e-4...100) ?? 1)
+    settings.arGuidance = Float(try args.double("ar-guidance", in: 0...1000) ?? 2)
+    settings.temperature = Float(try args.double("temperature", in: 1e-4...100) ?? 0.5)
     settings.topP = Float(try args.double("top-p", in: 1e-6...1) ?? 1)
     settings.seed = seed
     var sets = [try PriorDataSet(split: .test, count: pairs, seed: dataSeed)]
