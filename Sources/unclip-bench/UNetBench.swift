@@ -3,10 +3,8 @@ import NN
 import TensorCore
 import UNet
 
-/// One forward pass of a Karlo UNet from its config in `--config-dir` with random weights: `decoder` and
-/// `decoder_half` at 64×64 on the guidance pair (batch 2, 81 context tokens, 20 valid, class labels), `super_res`
-/// at 256×256, batch 1.
-func benchUNet(_ o: BenchOptions, name: String) throws {
+/// The UNet of `--config-dir`/NAME.json with weights drawn from seed 0.
+func randomUNet(_ o: BenchOptions, name: String) throws -> (UNetConfig, UNetModel) {
     let path = (o.unetConfigDirectory as NSString).appendingPathComponent("\(name).json")
     guard FileManager.default.fileExists(atPath: path) else {
         throw BenchError(description: "no UNet config at \(path) (run from the repository root or pass --config-dir)")
@@ -14,6 +12,14 @@ func benchUNet(_ o: BenchOptions, name: String) throws {
     let config = try UNetConfig(contentsOf: path)
     let model = try UNetModel(config: config)
     try model.initializeParameters(seed: 0)
+    return (config, model)
+}
+
+/// One forward pass of a Karlo UNet from its config in `--config-dir` with random weights: `decoder` and
+/// `decoder_half` at 64×64 on the guidance pair (batch 2, 81 context tokens, 20 valid, class labels), `super_res`
+/// at 256×256, batch 1.
+func benchUNet(_ o: BenchOptions, name: String) throws {
+    let (config, model) = try randomUNet(o, name: name)
     try model.prepareTreeForInference()
     let (batch, size, tokens) = name == "super_res" ? (1, 256, 0) : (2, 64, 81)
     var rng = PhiloxRandom(seed: 1)
@@ -40,13 +46,7 @@ func benchUNet(_ o: BenchOptions, name: String) throws {
 /// config's sample size, t = 500, 36 context tokens (the embedded decoder's 4 image + 32 caption tokens), class
 /// labels. `bin/bench-models --cases decoder-train` runs the same step in diffusers/PyTorch.
 func benchUNetTraining(_ o: BenchOptions) throws {
-    let path = (o.unetConfigDirectory as NSString).appendingPathComponent("\(o.unetConfig).json")
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw BenchError(description: "no UNet config at \(path) (pass --config-dir DIR --config NAME)")
-    }
-    let config = try UNetConfig(contentsOf: path)
-    let model = try UNetModel(config: config)
-    try model.initializeParameters(seed: 0)
+    let (config, model) = try randomUNet(o, name: o.unetConfig)
     let optimizer = AdamW(parameters: model.parameters().map(\.value), learningRate: 1e-4, weightDecay: 0)
     let (batch, size, tokens) = (o.batch, config.sampleSize ?? 64, 36)
     var rng = PhiloxRandom(seed: 1)
