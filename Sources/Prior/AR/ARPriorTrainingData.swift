@@ -49,14 +49,20 @@ public struct ARPriorTrainingData {
     /// The triples at `indices` (in that order).
     public func rows(_ indices: [Int]) throws -> ARPriorTrainingData {
         let t = textLength, d = imageEmbeddings.shape[1]
-        let text = textEmbeddings.scalars, image = imageEmbeddings.scalars
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw PriorError.badInput(name: "row index", shape: [bad], expected: "0..<\(count)")
+        }
+        // Rows are read in place: copying all N × D values (`scalars`) per batch would dominate a training step.
+        func pick(_ all: Tensor) throws -> Tensor {
+            let p = all.storage.pointer
+            return try Tensor(
+                shape: [indices.count, d],
+                scalars: indices.flatMap { UnsafeBufferPointer(start: p + $0 * d, count: d) })
+        }
         return try ARPriorTrainingData(
             tokens: indices.flatMap { tokens[($0 * t)..<(($0 + 1) * t)] },
             mask: indices.flatMap { mask[($0 * t)..<(($0 + 1) * t)] },
-            textEmbeddings: Tensor(
-                shape: [indices.count, d], scalars: indices.flatMap { text[($0 * d)..<(($0 + 1) * d)] }),
-            imageEmbeddings: Tensor(
-                shape: [indices.count, d], scalars: indices.flatMap { image[($0 * d)..<(($0 + 1) * d)] }))
+            textEmbeddings: pick(textEmbeddings), imageEmbeddings: pick(imageEmbeddings))
     }
 
     /// The first N − `heldOut` triples for training and the last `heldOut` for evaluation.
