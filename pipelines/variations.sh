@@ -7,13 +7,14 @@
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the largest)
 #   --steps N        inversion and decoder steps (25);  --guidance G (1 = exact inversion);  --seed S (0)
 #   --upsample-steps N (7);  -o PATTERN (default variation-%n.png)
+#   --sheet FILE     also write IMAGE (at --size) and every variation as one contact sheet
 #   --cache          run the inversion, decoder and upsamplers through unclip-cache (a rerun replays them)
 #   --clip DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, UNCLIP_DECODER, UNCLIP_UPSAMPLER; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
-size="" samples=4 eta=1 steps=25 guidance=1 up_steps=7 seed=0 out=variation-%n.png images=()
+size="" samples=4 eta=1 steps=25 guidance=1 up_steps=7 seed=0 out=variation-%n.png sheet="" images=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
+    --sheet) sheet=${2:?}; shift 2 ;;
     --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
@@ -56,5 +58,10 @@ for ((k = 0; k < samples; k++)); do
     cached unclip-decode --model "$decoder" --steps "$steps" --guidance "$guidance" --eta "$eta" --no-clip \
         --seed $((seed + k)) < "$work/inverted.st"
 done \
-    | upsample "$ups" --steps "$up_steps" \
-    | unclip-png -o "$out"
+    | upsample "$ups" --steps "$up_steps" > "$work/variations.st"
+unclip-png -o "$out" < "$work/variations.st"
+if [ -n "$sheet" ]; then
+    unclip-png --size "$size" "${images[0]}" > "$work/input.st"
+    unclip-tensors cat "$work/input.st" "$work/variations.st" | unclip-tensors select image \
+        | unclip-png --grid --columns $((samples + 1)) -o "$sheet"
+fi

@@ -35,7 +35,7 @@ extension Decoder {
                 name: "text.embed", shape: caption.embedding.shape, expected: "[\(b), D] to match image.embed")
         }
         try validate(caption: caption, unconditional: unconditional)
-        let timesteps = try TimestepSchedule.karlo(steps: options.steps, trainingSteps: schedule.trainingSteps)
+        let timesteps = try self.timesteps(steps: options.steps, eta: 0)
         let inverter = DDIMInversion(schedule: schedule, predictionType: .epsilon)
         let out = try ChunkedSampling.run(batch: b, limit: options.batchLimit, seed: 0) { range, _ in
             let rows = try CaptionConditioning.decoderRows(

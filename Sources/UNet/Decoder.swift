@@ -52,7 +52,7 @@ public struct Decoder {
     ///   - textHidden: `[R, L, W]` CLIP last hidden states, rows as `textEmbedding`.
     ///   - mask: `[R, L]` text mask (1 = real token), rows as `textEmbedding`.
     ///   - size: output height and width; nil takes the UNet's `sample_size` (Karlo: 64).
-    ///   - steps: respaced steps (Karlo's spacing: 999 … 0).
+    ///   - steps: respaced steps (Karlo's spacing 999 … 0; with `eta`, DDIM's 960 … 0 for 25).
     ///   - guidance: classifier-free guidance scale on ε (the variance channels come from the conditional half).
     ///   - eta: nil runs Karlo's ancestral sampler with the learned variance; a value runs DDIM with that η
     ///     (0 = deterministic, the sampler that replays DDIM-inverted latents).
@@ -80,11 +80,22 @@ public struct Decoder {
         let shape = [imageEmbedding.shape[0], imageChannels, size, size]
         try validateSpatial(shape)
         let sampler = try self.sampler(eta: eta, clipsPrediction: clipsPrediction)
-        let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
+        let timesteps = try self.timesteps(steps: steps, eta: eta)
         let model = denoiser.model(shape: shape, extraChannels: nil)
         return try ReplayableSampling.run(
             shape: shape, timesteps: timesteps, sampler: sampler, model: model, seed: seed, noise: noise,
             progress: progress)
+    }
+
+    /// The respaced timesteps of a sampler: Karlo's 999 … 0 for its ancestral sampler; diffusers' DDIM `leading`
+    /// spacing (960 … 0 for 25 steps) for DDIM and for inversion. DDIM must not start at 999: there ᾱ ≈ 2e-9, so
+    /// x₀ = (x − √(1−ᾱ) ε)/√ᾱ multiplies any error in ε by 2·10⁴, which only the clamp to [−1, 1] hides — and an
+    /// inverted latent is replayed without it. At 960 the factor is 16.
+    func timesteps(steps: Int, eta: Double?) throws -> TimestepSchedule {
+        if eta == nil {
+            return try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
+        }
+        return try TimestepSchedule.ddim(steps: steps, trainingSteps: schedule.trainingSteps)
     }
 
     /// The reverse-step rule: Karlo's ancestral DDPM step with learned-range variance, or DDIM with η.

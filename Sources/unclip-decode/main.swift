@@ -10,7 +10,10 @@ let spec = CommandSpec(
     options: [
         OptionSpec("steps", value: "N", default: "25", help: "denoising steps (Karlo's respacing of 1000)"),
         OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale (1 = none)"),
-        OptionSpec("eta", value: "E", help: "DDIM with stochasticity E (0 = deterministic) instead of Karlo's sampler"),
+        OptionSpec(
+            "eta", value: "E",
+            help: "sample with DDIM at stochasticity E (0 = deterministic) over 960 … 0 (25 steps), not Karlo's sampler"
+        ),
         OptionSpec("batch", value: "N", help: "decode at most N items at a time (memory); chunk k uses seed + k"),
         OptionSpec("no-clip", help: "do not clamp the predicted x0 to [-1, 1] at each step (exact replay of a latent)"),
     ], common: .stage,

@@ -43,11 +43,10 @@ import Testing
         for (a, b) in zip(original, decoded) { squared += (a - b) * (a - b) }
         let rms = (squared / Float(max(1, original.count))).squareRoot()
         let psnr = 20 * log10(2 / max(rms, 1e-9))  // the range [-1, 1] spans 2
-        // Measured on this random-weight fixture: rms ≈ 1.07, PSNR ≈ 5 dB, i.e. no reconstruction. Karlo's
-        // squared-cosine schedule has ᾱ_999 ≈ 2e-9, so the sampler's first x̂₀ = (x_T − √(1 − ᾱ) ε)/√ᾱ magnifies
-        // any difference between the ε the inversion read (at the level below) and the ε the sampler reads by
-        // ~2·10⁴; an untrained UNet's ε changes with t far too much for that to stay small. The bound below only
-        // checks the plumbing (finite pixels in range); a trained decoder is needed for a reconstruction bound.
+        // Measured on this random-weight fixture: rms ≈ 0.75, PSNR ≈ 8.5 dB, i.e. no reconstruction: an untrained
+        // UNet's ε changes with t far too much between the level the inversion reads it at and the level the
+        // sampler does. The bound below only checks the plumbing (finite pixels in range); the reconstruction bound
+        // is on the trained decoder (EmbeddedVariationsTests).
         print("unclip-invert round trip (fixture decoder, 10 steps): rms \(rms), PSNR \(psnr) dB")
         #expect(rms.isFinite && decoded.allSatisfy { (-1...1).contains($0) })
         let latent = try inverted["latent"]?.floats() ?? []
