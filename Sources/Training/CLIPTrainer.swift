@@ -126,10 +126,4 @@ public final class CLIPTrainer {
     public func exportWeights() -> WeightFile {
         TrainerState.exportWeights(names: names, optimizer: optimizer, ema: ema)
     }
-
-    static func replace(_ path: String, with temporary: String) throws {
-        if rename(temporary, path) != 0 {
-            throw TrainingError.badCheckpoint(path: path, reason: "cannot rename \(temporary): errno \(errno)")
-        }
-    }
 }

@@ -42,46 +42,36 @@ public final class CLIPTrainingRun {
 
     public init(setup: Setup, options: CLIPTrainingOptions) throws {
         self.setup = setup
-        let fm = FileManager.default
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
+        try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
         let model: CLIPModel
         let tokenizer: CLIPTokenizer
         if setup.resume {
-            guard fm.fileExists(atPath: checkpoint) else {
-                throw TrainingError.badCheckpoint(path: checkpoint, reason: "nothing to resume (no checkpoint)")
-            }
             let config = try CLIPConfiguration(contentsOf: setup.folder + "/config.json")
             guard let text = config.text else {
                 throw TrainingError.badCheckpoint(path: setup.folder, reason: "config.json has no text_config")
             }
             tokenizer = try CLIPTokenizer(folder: setup.folder, contextLength: text.maxPositions)
             model = try CLIPModel(config)
+        } else if let source = setup.initialModel {
+            (model, tokenizer) = try Self.copyModel(from: source, to: setup.folder)
         } else {
-            if fm.fileExists(atPath: checkpoint) {
-                throw TrainingError.badOption(
-                    "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
-            }
-            try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
-            if let source = setup.initialModel {
-                (model, tokenizer) = try Self.copyModel(from: source, to: setup.folder)
-            } else {
-                let corpus =
-                    try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
-                    ?? ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
-                let (trained, merges) = try ShapesVocabulary.train(
-                    corpus: corpus, mergeCount: setup.mergeCount, contextLength: setup.contextLength)
-                try ShapesVocabulary.write(tokenizer: trained, merges: merges, to: setup.folder)
-                tokenizer = trained
-                let config = try CLIPConfiguration.embedded(
-                    vocabularySize: trained.vocabularySize, contextLength: setup.contextLength,
-                    endTokenID: Int(trained.endID), width: setup.width, layers: setup.layers, heads: setup.heads,
-                    projection: setup.projection, imageSize: setup.imageSize, patchSize: setup.patchSize)
-                try config.huggingFaceJSON(startTokenID: Int(trained.startID)).write(
-                    to: URL(fileURLWithPath: setup.folder).appendingPathComponent("config.json"))
-                model = try CLIPModel(config)
-                try model.initializeParameters(seed: setup.modelSeed)
-                if let t = model.logitScale { try t.update(Tensor(repeating: config.logitScaleInit, shape: t.shape)) }
-            }
+            let corpus =
+                try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
+                ?? ShapesVocabulary.corpus(scenes: setup.vocabularyScenes, variants: 8)
+            let (trained, merges) = try ShapesVocabulary.train(
+                corpus: corpus, mergeCount: setup.mergeCount, contextLength: setup.contextLength)
+            try ShapesVocabulary.write(tokenizer: trained, merges: merges, to: setup.folder)
+            tokenizer = trained
+            let config = try CLIPConfiguration.embedded(
+                vocabularySize: trained.vocabularySize, contextLength: setup.contextLength,
+                endTokenID: Int(trained.endID), width: setup.width, layers: setup.layers, heads: setup.heads,
+                projection: setup.projection, imageSize: setup.imageSize, patchSize: setup.patchSize)
+            try config.huggingFaceJSON(startTokenID: Int(trained.startID)).write(
+                to: URL(fileURLWithPath: setup.folder).appendingPathComponent("config.json"))
+            model = try CLIPModel(config)
+            try model.initializeParameters(seed: setup.modelSeed)
+            if let t = model.logitScale { try t.update(Tensor(repeating: config.logitScaleInit, shape: t.shape)) }
         }
         guard let size = model.image?.configuration.imageSize else {
             throw TrainingError.badCheckpoint(path: setup.folder, reason: "config.json has no vision_config")
@@ -108,43 +98,22 @@ public final class CLIPTrainingRun {
         return (model, try CLIPTokenizer(folder: folder, contextLength: context))
     }
 
-    /// Trains until `options.steps` or until `shouldStop()` says so (checked between steps; a signal handler sets
-    /// it), then checkpoints and exports. `log` receives one line per log interval and evaluation.
+    /// Trains until `options.steps` or until `shouldStop()` says so (`TrainingLoop`), then checkpoints and exports.
+    /// `log` receives one line per log interval and evaluation.
     public func run(shouldStop: () -> Bool, log: (String) -> Void) throws {
-        let total = trainer.options.steps
-        var lossSum = 0.0, lossCount = 0
-        var clock = Date()
-        var stepsSinceClock = 0
-        while trainer.step < total && !shouldStop() {
-            let result = try trainer.trainStep()
-            guard result.loss.isFinite else {
-                throw TrainingError.badInput("loss became \(result.loss) at step \(trainer.step); stopping")
-            }
-            lossSum += Double(result.loss)
-            lossCount += 1
-            stepsSinceClock += 1
-            let step = trainer.step
-            if step % setup.logEvery == 0 || step == total {
-                let elapsed = Date().timeIntervalSince(clock)
-                let line = String(
-                    format: "step %d loss %.4f scale %.2f lr %.2e gnorm %.3f %.2f steps/s", step,
-                    lossSum / Double(lossCount), exp(Double(result.logScale)), Double(result.learningRate),
-                    Double(result.gradientNorm), Double(stepsSinceClock) / max(elapsed, 1e-9))
-                log(line)
-                appendLog("\(step)\tloss\t\(lossSum / Double(lossCount))\tscale\t\(exp(Double(result.logScale)))")
-                lossSum = 0
-                lossCount = 0
-                clock = Date()
-                stepsSinceClock = 0
-            }
-            if step % setup.checkpointEvery == 0 { try checkpoint() }
-            if setup.evaluateEvery > 0 && step % setup.evaluateEvery == 0 && step < total {
-                try evaluate(log: log)
-                clock = Date()
-            }
-        }
-        try checkpoint()
-        if trainer.step >= total { try evaluate(log: log) }
+        var loop = TrainingLoop(total: trainer.options.steps, logFile: path("log.tsv"))
+        loop.logEvery = setup.logEvery
+        loop.checkpointEvery = setup.checkpointEvery
+        loop.evaluateEvery = setup.evaluateEvery
+        try loop.run(
+            step: { trainer.step },
+            train: {
+                let r = try trainer.trainStep()
+                return StepReport(
+                    loss: Double(r.loss), learningRate: Double(r.learningRate), gradientNorm: Double(r.gradientNorm),
+                    measures: [("scale", exp(Double(r.logScale)))])
+            },
+            checkpoint: checkpoint, evaluate: { try evaluate(log: log) }, shouldStop: shouldStop, log: log)
     }
 
     /// Saves the training state and exports `model.safetensors`.
@@ -152,8 +121,7 @@ public final class CLIPTrainingRun {
         try trainer.saveCheckpoint(to: checkpointPath)
         var weights = trainer.exportWeights()
         weights.metadata = ["format": "pt", "unclip.steps": String(trainer.step)]
-        try weights.write(to: path("model.safetensors.partial"))
-        try CLIPTrainer.replace(path("model.safetensors"), with: path("model.safetensors.partial"))
+        try RunFolder.write(weights, to: path("model.safetensors"))
     }
 
     /// Evaluates the exported weights (EMA when enabled) and logs the result.
@@ -181,12 +149,5 @@ public final class CLIPTrainingRun {
         return try CLIPEvaluation(model: model, tokenizer: tokenizer, pairs: pairs, scenes: scenes)
     }
 
-    func appendLog(_ line: String) {
-        let p = path("log.tsv")
-        if !FileManager.default.fileExists(atPath: p) { _ = FileManager.default.createFile(atPath: p, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: p) else { return }
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
-        h.closeFile()
-    }
+    func appendLog(_ line: String) { TrainingLoop.append(line, to: path("log.tsv")) }
 }

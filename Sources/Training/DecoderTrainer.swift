@@ -159,16 +159,11 @@ public final class DecoderTrainer {
     /// Saves weights, AdamW state, step, data stream and EMA (with its update count) to `path` and `path.ema`
     /// (each written beside, then renamed).
     public func saveCheckpoint(to path: String, metadata extra: [String: String] = [:]) throws {
-        var file = WeightFile(metadata: ["ema.updates": String(ema.updates)])
-        for (i, name) in names.enumerated() { file.tensors.append((name, ema.shadow[i])) }
-        try file.write(to: path + ".ema.partial")
         var metadata = extra
         metadata["trainer"] = "decoder"
         metadata["steps.total"] = String(options.steps)
-        try TrainingCheckpoint.save(
-            to: path + ".partial", names: names, optimizer: optimizer, random: random, metadata: metadata)
-        try CLIPTrainer.replace(path + ".ema", with: path + ".ema.partial")
-        try CLIPTrainer.replace(path, with: path + ".partial")
+        try TrainerState.save(
+            to: path, names: names, optimizer: optimizer, random: random, ema: ema, metadata: metadata)
     }
 
     /// Restores everything `saveCheckpoint` wrote.

@@ -42,25 +42,17 @@ public final class DecoderTrainingRun {
 
     public init(setup: Setup, options: DecoderTrainingOptions) throws {
         self.setup = setup
-        let fm = FileManager.default
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
+        try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
         let decoder: Decoder
         if setup.resume {
-            guard fm.fileExists(atPath: checkpoint) else {
-                throw TrainingError.badCheckpoint(path: checkpoint, reason: "nothing to resume (no checkpoint)")
-            }
             clipFolder = try setup.clipFolder ?? Self.recordedCLIP(in: setup.folder)
             decoder = try Self.decoder(configsIn: setup.folder)
         } else {
-            if fm.fileExists(atPath: checkpoint) {
-                throw TrainingError.badOption(
-                    "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
-            }
             guard let clip = setup.clipFolder else {
                 throw TrainingError.badOption("give the CLIP folder (--clip DIR)")
             }
             clipFolder = clip
-            try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
             if let source = setup.initialModel {
                 decoder = try Self.copyModel(
                     from: source, to: setup.folder, inpainting: setup.architecture.inpainting)
@@ -176,45 +168,23 @@ public final class DecoderTrainingRun {
         ).write(to: path("unconditional.safetensors"))
     }
 
-    /// Trains until `options.steps` or until `shouldStop()` says so (checked between steps), then checkpoints
-    /// and exports. `log` receives one line per log interval and evaluation.
+    /// Trains until `options.steps` or until `shouldStop()` says so (`TrainingLoop`), then checkpoints and exports.
+    /// `log` receives one line per log interval and evaluation.
     public func run(shouldStop: () -> Bool, log: (String) -> Void) throws {
-        let total = trainer.options.steps
-        var lossSum = 0.0, simpleSum = 0.0, count = 0
-        var clock = Date()
-        var stepsSinceClock = 0
-        while trainer.step < total && !shouldStop() {
-            let result = try trainer.trainStep()
-            guard result.loss.isFinite else {
-                throw TrainingError.badInput("loss became \(result.loss) at step \(trainer.step); stopping")
-            }
-            lossSum += Double(result.loss)
-            simpleSum += Double(result.simpleLoss)
-            count += 1
-            stepsSinceClock += 1
-            let step = trainer.step
-            if step % setup.logEvery == 0 || step == total {
-                let elapsed = Date().timeIntervalSince(clock)
-                let line = String(
-                    format: "step %d loss %.4f mse %.4f lr %.2e gnorm %.3f %.2f s/step", step,
-                    lossSum / Double(count), simpleSum / Double(count), Double(result.learningRate),
-                    Double(result.gradientNorm), elapsed / Double(max(stepsSinceClock, 1)))
-                log(line)
-                appendLog(
-                    "\(step)\tloss\t\(lossSum / Double(count))\tmse\t\(simpleSum / Double(count))\tlr\t\(result.learningRate)"
-                        + "\tsec_per_step\t\(elapsed / Double(max(stepsSinceClock, 1)))")
-                (lossSum, simpleSum, count) = (0, 0, 0)
-                clock = Date()
-                stepsSinceClock = 0
-            }
-            if step % setup.checkpointEvery == 0 { try checkpoint() }
-            if setup.evaluateEvery > 0, setup.evaluationScenes > 0, step % setup.evaluateEvery == 0, step < total {
-                try evaluate(log: log)
-                clock = Date()
-            }
-        }
-        try checkpoint()
-        if trainer.step >= total, setup.evaluationScenes > 0 { try evaluate(log: log) }
+        var loop = TrainingLoop(total: trainer.options.steps, logFile: path("log.tsv"))
+        loop.logEvery = setup.logEvery
+        loop.checkpointEvery = setup.checkpointEvery
+        loop.evaluateEvery = setup.evaluateEvery
+        try loop.run(
+            step: { trainer.step },
+            train: {
+                let r = try trainer.trainStep()
+                return StepReport(
+                    loss: Double(r.loss), learningRate: Double(r.learningRate), gradientNorm: Double(r.gradientNorm),
+                    measures: [("mse", Double(r.simpleLoss))])
+            },
+            checkpoint: checkpoint, evaluate: { if setup.evaluationScenes > 0 { try evaluate(log: log) } },
+            shouldStop: shouldStop, log: log)
     }
 
     /// Saves the training state and exports the EMA weights into `decoder/` and `text_proj/`.
@@ -225,8 +195,7 @@ public final class DecoderTrainingRun {
         projection.metadata["unclip.steps"] = String(trainer.step)
         for (sub, file) in [("decoder", unet), ("text_proj", projection)] {
             let target = path(sub + "/" + UNetModel.weightsFileName)
-            try file.write(to: target + ".partial")
-            try CLIPTrainer.replace(target, with: target + ".partial")
+            try RunFolder.write(file, to: target)
         }
     }
 
@@ -275,12 +244,5 @@ public final class DecoderTrainingRun {
         return result
     }
 
-    func appendLog(_ line: String) {
-        let p = path("log.tsv")
-        if !FileManager.default.fileExists(atPath: p) { _ = FileManager.default.createFile(atPath: p, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: p) else { return }
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
-        h.closeFile()
-    }
+    func appendLog(_ line: String) { TrainingLoop.append(line, to: path("log.tsv")) }
 }

@@ -52,15 +52,8 @@ public enum PriorTrainingRun {
     public static func runDiffusion(
         _ setup: Setup, options: PriorTrainingOptions, shouldStop: () -> Bool = { false }, log: (String) -> Void
     ) throws -> PriorTrainer {
-        let fm = FileManager.default
-        let statePath = setup.folder + "/" + PriorTrainer.stateFileName
-        if setup.resume && !fm.fileExists(atPath: statePath) {
-            throw TrainingError.badCheckpoint(path: statePath, reason: "nothing to resume (no checkpoint)")
-        }
-        if !setup.resume && fm.fileExists(atPath: statePath) {
-            throw TrainingError.badOption(
-                "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
-        }
+        try RunFolder.prepare(
+            setup.folder, checkpoint: setup.folder + "/" + PriorTrainer.stateFileName, resume: setup.resume)
         let (trainFrames, validFrames) = try data(setup, log: log)
         let train = try PriorTrainingData(frames: trainFrames.1)
         let valid = try PriorTrainingData(frames: validFrames.1)
@@ -98,34 +91,24 @@ public enum PriorTrainingRun {
             log("\(trainer.model.parameterCount) parameters, width \(trainer.model.configuration.innerDim)")
         }
         let logPath = setup.folder + "/log.tsv"
-        var recent: [Float] = []
-        var clock = Date()
-        var sinceClock = 0
-        while trainer.step < options.steps && !shouldStop() {
-            let loss = try trainer.trainStep()
-            guard loss.isFinite else { throw TrainingError.badInput("loss became \(loss) at step \(trainer.step)") }
-            recent.append(loss)
-            sinceClock += 1
-            if trainer.step % max(setup.logEvery, 1) == 0 {
-                let mean = recent.reduce(0, +) / Float(recent.count)
-                let seconds = Date().timeIntervalSince(clock) / Double(max(sinceClock, 1))
+        var loop = TrainingLoop(total: options.steps, logFile: logPath)
+        loop.logEvery = setup.logEvery
+        loop.checkpointEvery = setup.checkpointEvery
+        loop.evaluateEvery = setup.validateEvery
+        try loop.run(
+            step: { trainer.step },
+            train: {
+                let loss = try trainer.trainStep()
                 let lr = trainer.learningRateSchedule.learningRate(at: trainer.step - 1)
-                log("step \(trainer.step) loss \(mean) lr \(lr) " + String(format: "%.2f s/step", seconds))
-                append(logPath, "\(trainer.step)\tloss\t\(mean)\tlr\t\(lr)\tsec_per_step\t\(seconds)")
-                recent.removeAll()
-                clock = Date()
-                sinceClock = 0
-            }
-            if setup.validateEvery > 0 && trainer.step % setup.validateEvery == 0 {
+                return StepReport(loss: Double(loss), learningRate: Double(lr))
+            },
+            checkpoint: { try trainer.saveCheckpoint(to: setup.folder) },
+            evaluate: {
                 let value = try trainer.heldOutLoss(valid)
                 log("step \(trainer.step) held-out loss \(value)")
-                append(logPath, "\(trainer.step)\theldout_loss\t\(value)")
-            }
-            if setup.checkpointEvery > 0 && trainer.step % setup.checkpointEvery == 0 {
-                try trainer.saveCheckpoint(to: setup.folder)
-            }
-        }
-        try trainer.saveCheckpoint(to: setup.folder)
+                TrainingLoop.append("\(trainer.step)\theldout_loss\t\(value)", to: logPath)
+            },
+            shouldStop: shouldStop, log: log)
         return trainer
     }
 
@@ -136,15 +119,8 @@ public enum PriorTrainingRun {
         _ setup: Setup, configuration: ARPriorConfiguration, options: ARPriorTrainingOptions,
         shouldStop: () -> Bool = { false }, log: (String) -> Void
     ) throws -> ARPriorEvaluation {
-        let fm = FileManager.default
-        let statePath = setup.folder + "/" + ARPriorTrainer.stateFileName
-        if setup.resume && !fm.fileExists(atPath: statePath) {
-            throw TrainingError.badCheckpoint(path: statePath, reason: "nothing to resume (no checkpoint)")
-        }
-        if !setup.resume && fm.fileExists(atPath: statePath) {
-            throw TrainingError.badOption(
-                "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
-        }
+        try RunFolder.prepare(
+            setup.folder, checkpoint: setup.folder + "/" + ARPriorTrainer.stateFileName, resume: setup.resume)
         let (train, valid) = try data(setup, log: log)
         let clipConfig = try CLIPConfiguration(contentsOf: setup.clipFolder + "/config.json")
         var run = ARPriorTrainingRun.Setup(folder: setup.folder, shards: [train.0, valid.0])
@@ -156,23 +132,6 @@ public enum PriorTrainingRun {
         run.options = options
         run.checkpointEvery = setup.checkpointEvery
         run.logEvery = setup.logEvery
-        let logPath = setup.folder + "/log.tsv"
-        return try ARPriorTrainingRun.run(run, shouldStop: shouldStop) { line in
-            log(line)
-            append(logPath, line)
-        }
-    }
-
-    static func append(_ path: String, _ line: String) {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: path) {
-            try? fm.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            _ = fm.createFile(atPath: path, contents: nil)
-        }
-        guard let h = FileHandle(forWritingAtPath: path) else { return }
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
-        h.closeFile()
+        return try ARPriorTrainingRun.run(run, shouldStop: shouldStop, log: log)
     }
 }

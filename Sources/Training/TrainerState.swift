@@ -19,8 +19,8 @@ enum TrainerState {
         }
         try TrainingCheckpoint.save(
             to: path + ".partial", names: names, optimizer: optimizer, random: random, metadata: metadata)
-        if ema != nil { try CLIPTrainer.replace(path + ".ema", with: path + ".ema.partial") }
-        try CLIPTrainer.replace(path, with: path + ".partial")
+        if ema != nil { try RunFolder.replace(path + ".ema", with: path + ".ema.partial") }
+        try RunFolder.replace(path, with: path + ".partial")
     }
 
     /// Restores the optimizer state into `optimizer` and returns the data stream and the EMA (rebuilt with

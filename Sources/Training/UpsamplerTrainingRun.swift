@@ -42,40 +42,30 @@ public final class UpsamplerTrainingRun {
 
     public init(setup: Setup, options: UpsamplerTrainingOptions) throws {
         self.setup = setup
-        let fm = FileManager.default
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
         let configPath = URL(fileURLWithPath: setup.folder).appendingPathComponent("config.json").path
+        try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
         let model: UNetModel
         if setup.resume {
-            guard fm.fileExists(atPath: checkpoint) else {
-                throw TrainingError.badCheckpoint(path: checkpoint, reason: "nothing to resume (no checkpoint)")
-            }
             model = try UNetModel(config: UNetConfig(contentsOf: configPath))
+        } else if let source = setup.initialModel {
+            // The source may be the other upsampler (the same fully convolutional network at another size):
+            // its config is kept with `sample_size` set to this run's target.
+            model = try UNetModel.load(directory: source)
+            let text = try String(
+                contentsOf: URL(fileURLWithPath: source).appendingPathComponent("config.json"), encoding: .utf8)
+            let resized = text.replacingOccurrences(
+                of: #""sample_size"\s*:\s*[0-9]+"#, with: "\"sample_size\": \(setup.targetSize)",
+                options: .regularExpression)
+            try Data(resized.utf8).write(to: URL(fileURLWithPath: configPath))
         } else {
-            if fm.fileExists(atPath: checkpoint) {
-                throw TrainingError.badOption(
-                    "\(setup.folder) already holds a checkpoint: pass --resume, or choose another --out")
-            }
-            try fm.createDirectory(atPath: setup.folder, withIntermediateDirectories: true)
-            if let source = setup.initialModel {
-                // The source may be the other upsampler (the same fully convolutional network at another size):
-                // its config is kept with `sample_size` set to this run's target.
-                model = try UNetModel.load(directory: source)
-                let text = try String(
-                    contentsOf: URL(fileURLWithPath: source).appendingPathComponent("config.json"), encoding: .utf8)
-                let resized = text.replacingOccurrences(
-                    of: #""sample_size"\s*:\s*[0-9]+"#, with: "\"sample_size\": \(setup.targetSize)",
-                    options: .regularExpression)
-                try Data(resized.utf8).write(to: URL(fileURLWithPath: configPath))
-            } else {
-                let json = Self.configJSON(
-                    channels: setup.channels, layersPerBlock: setup.layersPerBlock, normGroups: setup.normGroups,
-                    sampleSize: setup.targetSize)
-                let config = try UNetConfig(json: json)
-                try json.write(to: URL(fileURLWithPath: configPath))
-                model = try UNetModel(config: config)
-                try model.initializeParameters(seed: setup.modelSeed)
-            }
+            let json = Self.configJSON(
+                channels: setup.channels, layersPerBlock: setup.layersPerBlock, normGroups: setup.normGroups,
+                sampleSize: setup.targetSize)
+            let config = try UNetConfig(json: json)
+            try json.write(to: URL(fileURLWithPath: configPath))
+            model = try UNetModel(config: config)
+            try model.initializeParameters(seed: setup.modelSeed)
         }
         let data = try UpsamplerBatchSource(
             targetSize: setup.targetSize, cropSize: setup.cropSize, corruption: setup.corruption,
@@ -116,38 +106,22 @@ public final class UpsamplerTrainingRun {
         return Data(text.utf8)
     }
 
-    /// Trains until `options.steps` or until `shouldStop()` says so (checked between steps; a signal handler sets
-    /// it), then checkpoints and exports. `log` receives one line per log interval.
+    /// Trains until `options.steps` or until `shouldStop()` says so (`TrainingLoop`), then checkpoints and exports.
+    /// `log` receives one line per log interval.
     public func run(shouldStop: () -> Bool, log: (String) -> Void) throws {
-        let total = trainer.options.steps
-        var lossSum = 0.0, errorSum = 0.0, count = 0
-        var clock = Date()
         try writeTrainingNote()
-        while trainer.step < total && !shouldStop() {
-            let result = try trainer.trainStep()
-            guard result.loss.isFinite else {
-                throw TrainingError.badInput("loss became \(result.loss) at step \(trainer.step); stopping")
-            }
-            lossSum += Double(result.loss)
-            errorSum += Double(result.epsilonError)
-            count += 1
-            let step = trainer.step
-            if step % setup.logEvery == 0 || step == total {
-                let elapsed = Date().timeIntervalSince(clock)
-                let (loss, error) = (lossSum / Double(count), errorSum / Double(count))
-                log(
-                    String(
-                        format: "step %d loss %.5f pred-mse %.5f lr %.2e gnorm %.3f %.2f s/step", step, loss, error,
-                        Double(result.learningRate), Double(result.gradientNorm), elapsed / Double(count)))
-                appendLog(
-                    "\(step)\tloss\t\(loss)\tpred_mse\t\(error)\tlr\t\(result.learningRate)\tseconds_per_step\t\(elapsed / Double(count))"
-                )
-                (lossSum, errorSum, count) = (0, 0, 0)
-                clock = Date()
-            }
-            if step % setup.checkpointEvery == 0 { try checkpoint() }
-        }
-        try checkpoint()
+        var loop = TrainingLoop(total: trainer.options.steps, logFile: path("log.tsv"))
+        loop.logEvery = setup.logEvery
+        loop.checkpointEvery = setup.checkpointEvery
+        try loop.run(
+            step: { trainer.step },
+            train: {
+                let r = try trainer.trainStep()
+                return StepReport(
+                    loss: Double(r.loss), learningRate: Double(r.learningRate), gradientNorm: Double(r.gradientNorm),
+                    measures: [("pred_mse", Double(r.epsilonError))])
+            },
+            checkpoint: checkpoint, shouldStop: shouldStop, log: log)
     }
 
     /// Saves the training state and exports `diffusion_pytorch_model.safetensors`.
@@ -156,8 +130,7 @@ public final class UpsamplerTrainingRun {
         var weights = trainer.exportWeights()
         weights.metadata = ["format": "pt", "unclip.steps": String(trainer.step)]
         let target = path(UNetModel.weightsFileName)
-        try weights.write(to: target + ".partial")
-        try CLIPTrainer.replace(target, with: target + ".partial")
+        try RunFolder.write(weights, to: target)
         try SuperResolution.schedulerConfigJSON(predictionType: trainer.options.predictionType).write(
             to: URL(fileURLWithPath: path("scheduler_config.json")))
     }
@@ -175,12 +148,4 @@ public final class UpsamplerTrainingRun {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path("training.json")))
     }
 
-    func appendLog(_ line: String) {
-        let p = path("log.tsv")
-        if !FileManager.default.fileExists(atPath: p) { _ = FileManager.default.createFile(atPath: p, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: p) else { return }
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
-        h.closeFile()
-    }
 }

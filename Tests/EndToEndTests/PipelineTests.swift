@@ -32,10 +32,12 @@ import Testing
         try Self.images(in: dir)
         let r = try Shell.run(
             Self.environment + "'\(Self.pipelines)/variations.sh' --samples 2 --size 64 --steps 3 --upsample-steps 2"
-                + " --eta 0.5 -o 'var-%n.png' img-0.png",
+                + " --eta 0.5 -o 'var-%n.png' --sheet sheet.png img-0.png",
             in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.size("var-0.png", in: dir) == (64, 64))
+        // The input and both variations side by side, 2-pixel gutters.
+        #expect(try Self.size("sheet.png", in: dir) == (3 * 64 + 4 * 2, 64 + 2 * 2))
         #expect(try Self.size("var-1.png", in: dir) == (64, 64))
         #expect(r.stderr.contains("var-1.png"), "says where the results went: \(r.stderr)")
         let a = try Data(contentsOf: dir.appendingPathComponent("var-0.png"))

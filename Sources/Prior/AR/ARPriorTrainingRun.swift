@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A whole AR-prior training job, the body of `unclip-train prior-ar`: reads tensor-stream shards of
 /// (`text.tokens`, `text.mask`, `text.embed`, `image.embed`) frames, holds out the last items, fits the codebook and
@@ -64,19 +65,18 @@ public enum ARPriorTrainingRun {
                 "codebook: \(pca.componentCount) components hold \(String(format: "%.4f", pca.explainedFraction)) "
                     + "of the variance; \(trainer.prior.transformer.parameterCount) parameters")
         }
-        var recent: [Float] = []
-        while trainer.step < setup.options.steps && !shouldStop() {
-            recent.append(try trainer.trainStep())
-            if trainer.step % max(setup.logEvery, 1) == 0 {
-                let mean = recent.reduce(0, +) / Float(recent.count)
-                log("step \(trainer.step) loss \(mean) lr \(trainer.schedule.learningRate(at: trainer.step - 1))")
-                recent.removeAll()
-            }
-            if setup.checkpointEvery > 0 && trainer.step % setup.checkpointEvery == 0 {
-                try trainer.saveCheckpoint(to: setup.folder)
-            }
-        }
-        try trainer.saveCheckpoint(to: setup.folder)
+        let logFile = setup.folder + "/log.tsv"
+        var loop = TrainingLoop(total: setup.options.steps, logFile: logFile)
+        loop.logEvery = setup.logEvery
+        loop.checkpointEvery = setup.checkpointEvery
+        try loop.run(
+            step: { trainer.step },
+            train: {
+                let loss = try trainer.trainStep()
+                return StepReport(
+                    loss: Double(loss), learningRate: Double(trainer.schedule.learningRate(at: trainer.step - 1)))
+            },
+            checkpoint: { try trainer.saveCheckpoint(to: setup.folder) }, shouldStop: shouldStop, log: log)
         let model = trainer.ema == nil ? trainer.prior : try ARPrior(directory: setup.folder)  // EMA weights
         var sampler = ARPriorSampler(prior: model)
         sampler.guidanceScale = setup.evaluationGuidance
@@ -88,6 +88,9 @@ public enum ARPriorTrainingRun {
             "held-out: cosine(sampled, true) \(evaluation.sampledCosine), baseline cosine(text, true) "
                 + "\(evaluation.baselineCosine), codebook ceiling \(evaluation.reconstructionCosine), "
                 + "loss \(evaluation.loss)")
+        TrainingLoop.append(
+            "\(trainer.step)\theldout_cosine\t\(evaluation.sampledCosine)\tbaseline_cosine\t\(evaluation.baselineCosine)"
+                + "\tceiling_cosine\t\(evaluation.reconstructionCosine)\theldout_loss\t\(evaluation.loss)", to: logFile)
         return evaluation
     }
 }
