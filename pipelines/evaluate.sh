@@ -4,7 +4,7 @@
 #   --prompts N       held-out single-object prompts per split for generation (default 200)
 #   --prompts-1024 N  how many test prompts also go to 1024x1024 (default 4; each costs about a minute)
 #   --samples N       images per prompt for the reranked rows (default 4; CLIP keeps the best)
-#   --only PARTS      comma list of clip,prior,decoder,upsampler,generation (default all)
+#   --only PARTS      comma list of clip,prior,decoder,inpaint,upsampler,generation (default all)
 #   --out DIR         where streams, contact sheets and the report go (default .build/evaluation)
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 # Generation is judged by unclip-check (the Shapes pixel checker, not CLIP) and by the CLIP score (cosine of the
@@ -13,7 +13,7 @@ set -euo pipefail
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/models.sh"
-prompts=200 prompts_1024=4 samples=4 seed=0 out=.build/evaluation only=clip,prior,decoder,upsampler,generation
+prompts=200 prompts_1024=4 samples=4 seed=0 out=.build/evaluation only=clip,prior,decoder,inpaint,upsampler,generation
 while [ $# -gt 0 ]; do
     case "$1" in
     --prompts) prompts=${2:?}; shift 2 ;;
@@ -69,6 +69,14 @@ if wants decoder; then
         echo "$split: $(unclip-train decoder-eval --model "$decoder" --clip "$clip" --split "$split" --scenes 100 \
             --sheet "$out/decoder-$split.png")"
     done
+    echo
+fi
+
+if wants inpaint; then
+    say "inpainting a square around the object from true CLIP embeddings (inpaint-eval)"
+    echo "## Inpainting (true image embeddings, no prior; the square erases the object)"
+    echo "RePaint with the decoder (resample 2): $(unclip-train inpaint-eval --model "$decoder" --clip "$clip" \
+        --resample 2 --scenes 100 --sheet "$out/inpaint-repaint.png")"
     echo
 fi
 

@@ -4,10 +4,23 @@ import NN
 import Shapes
 import UNet
 
+/// What the decoder and inpainting evaluations report: fractions of held-out single-object scenes whose image holds
+/// the asked colour, shape, position, and all three.
+public protocol SceneScores {
+    var colour: Double { get }
+    var shape: Double { get }
+    var position: Double { get }
+    var all: Double { get }
+    var scenes: Int { get }
+    var imageSize: Int { get }
+    /// One line for logs.
+    var summary: String { get }
+}
+
 /// The decoder's own quality number: for held-out single-object scenes, decode from the TRUE CLIP image
 /// embedding and the caption (no prior) with the sampler and guidance the pipeline uses, and let the programmatic
 /// `SceneChecker` judge the colour, shape and position of the object in the pixels.
-public struct DecoderEvaluation: Sendable {
+public struct DecoderEvaluation: SceneScores, Sendable {
     /// Fraction of images with a blob of the asked colour.
     public var colour: Double
     /// Fraction whose blob of that colour has the asked shape.
@@ -51,10 +64,22 @@ public struct DecoderEvaluation: Sendable {
         let out = try decoder.decode(
             imageEmbedding: embeddings, caption: caption, unconditional: unconditional, options: options, seed: seed)
         let pixels = out.image.scalars
+        (colour, shape, position, all) = Self.tally(pixels, scenes: drawn, size: size)
+        self.scenes = count
+        self.split = split
+        images = pixels
+        imageSize = size
+    }
+
+    /// The fractions of `scenes` whose image in `pixels` (`[N, 3, size, size]` in [−1, 1]) holds a blob of the
+    /// first object's colour, with its shape, at its position, and all three (`SceneChecker` on 8-bit pixels).
+    static func tally(_ pixels: [Float], scenes: [Scene], size: Int) -> (
+        colour: Double, shape: Double, position: Double, all: Double
+    ) {
         let plane = size * size
         var colour = 0, shape = 0, position = 0, all = 0
         let checker = SceneChecker()
-        for (i, scene) in drawn.enumerated() {
+        for (i, scene) in scenes.enumerated() {
             var bytes = [UInt8](repeating: 0, count: plane * 3)
             for p in 0..<plane {
                 for c in 0..<3 {
@@ -68,20 +93,19 @@ public struct DecoderEvaluation: Sendable {
             position += result.positionCorrect ? 1 : 0
             all += result.allCorrect ? 1 : 0
         }
-        let n = Double(max(1, count))
-        self.colour = Double(colour) / n
-        self.shape = Double(shape) / n
-        self.position = Double(position) / n
-        self.all = Double(all) / n
-        self.scenes = count
-        self.split = split
-        images = pixels
-        imageSize = size
+        let n = Double(max(1, scenes.count))
+        return (Double(colour) / n, Double(shape) / n, Double(position) / n, Double(all) / n)
     }
 
     /// Writes a PNG grid, eight pairs per row: each scene's render, then the decoded image.
     public func writeContactSheet(to path: String) throws {
-        let s = imageSize, plane = s * s, columns = 16
+        try Self.writeContactSheet(images: images, size: imageSize, scenes: scenes, split: split, to: path)
+    }
+
+    /// The contact sheet of `images` (`[N, 3, size, size]` in [−1, 1]) beside the renders of single-object
+    /// scenes 0..<N of `split`.
+    static func writeContactSheet(images: [Float], size s: Int, scenes: Int, split: Split, to path: String) throws {
+        let plane = s * s, columns = 16
         let rows = (2 * scenes + columns - 1) / columns
         let width = columns * s, height = rows * s
         var sheet = [UInt8](repeating: 0, count: width * height * 3)

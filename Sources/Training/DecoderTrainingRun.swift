@@ -203,10 +203,17 @@ public final class DecoderTrainingRun {
     public func evaluate(log: (String) -> Void) throws {
         let started = Date()
         var options = setup.evaluation
-        options.size = trainer.resolution
-        let result = try DecoderEvaluation(
-            folder: setup.folder, data: trainer.data, scenes: setup.evaluationScenes, split: .test,
-            options: options, seed: 0)
+        let result: any SceneScores
+        if trainer.decoder.takesInpaintingChannels {
+            result = try InpaintingEvaluation(
+                folder: setup.folder, data: trainer.data, scenes: setup.evaluationScenes, split: .test,
+                options: options, seed: 0)
+        } else {
+            options.size = trainer.resolution
+            result = try DecoderEvaluation(
+                folder: setup.folder, data: trainer.data, scenes: setup.evaluationScenes, split: .test,
+                options: options, seed: 0)
+        }
         log(
             "eval step \(trainer.step) at \(result.imageSize)px: \(result.summary) (\(Int(Date().timeIntervalSince(started))) s)"
         )
@@ -222,6 +229,33 @@ public final class DecoderTrainingRun {
         folder: String, clip: String?, scenes: Int, split: String, steps: Int, guidance: Float, batch: Int,
         seed: UInt64, sheet: String?, size: Int? = nil, eta: Double? = nil
     ) throws -> DecoderEvaluation {
+        let (data, which) = try evaluationData(folder: folder, clip: clip, split: split)
+        let result = try DecoderEvaluation(
+            folder: folder, data: data, scenes: scenes, split: which,
+            options: DecodingOptions(steps: steps, guidance: guidance, eta: eta, batchLimit: batch, size: size),
+            seed: seed)
+        if let sheet { try result.writeContactSheet(to: sheet) }
+        return result
+    }
+
+    /// Evaluates the inpainting of decoder folder `folder` (an inpainting decoder, or RePaint with a plain one)
+    /// as `evaluate` does the decoding; `resample` is RePaint's r.
+    public static func evaluateInpainting(
+        folder: String, clip: String?, scenes: Int, split: String, steps: Int, guidance: Float, resample: Int,
+        batch: Int, seed: UInt64, sheet: String?
+    ) throws -> InpaintingEvaluation {
+        let (data, which) = try evaluationData(folder: folder, clip: clip, split: split)
+        let result = try InpaintingEvaluation(
+            folder: folder, data: data, scenes: scenes, split: which,
+            options: DecodingOptions(steps: steps, guidance: guidance, batchLimit: batch, resample: resample),
+            seed: seed)
+        if let sheet { try result.writeContactSheet(to: sheet) }
+        return result
+    }
+
+    /// The conditioning of an evaluation: the CLIP `clip` (default: the one `folder`'s `training.json` names) and
+    /// the held-out split named `split`.
+    static func evaluationData(folder: String, clip: String?, split: String) throws -> (DecoderBatchBuilder, Split) {
         guard let which = Split(rawValue: split), which != .train else {
             throw TrainingError.badOption("--split must be test or heldout, not '\(split)'")
         }
@@ -231,17 +265,12 @@ public final class DecoderTrainingRun {
             throw TrainingError.badCheckpoint(path: clipFolder, reason: "config.json has no text_config")
         }
         try model.prepareTreeForInference()
-        let (decoder, _) = try Decoder.loadWithUnconditional(directory: folder)
+        let decoder = try Self.decoder(configsIn: folder)
         let data = try DecoderBatchBuilder(
             clip: model, tokenizer: CLIPTokenizer(folder: clipFolder, contextLength: context),
             imageSize: decoder.unet.config.sampleSize ?? 64, dropout: ConditioningDropout(imageRate: 0, captionRate: 0),
             inpainting: false, schedule: decoder.schedule)
-        let result = try DecoderEvaluation(
-            folder: folder, data: data, scenes: scenes, split: which,
-            options: DecodingOptions(steps: steps, guidance: guidance, eta: eta, batchLimit: batch, size: size),
-            seed: seed)
-        if let sheet { try result.writeContactSheet(to: sheet) }
-        return result
+        return (data, which)
     }
 
     func appendLog(_ line: String) { TrainingLoop.append(line, to: path("log.tsv")) }

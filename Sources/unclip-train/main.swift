@@ -95,7 +95,7 @@ Stage.run(spec) { stage in
     }
     guard args.command.name == "clip" else {
         throw UsageError(
-            "give a command: clip, clip-eval, prior, prior-ar, prior-eval, decoder, inpaint, decoder-eval, upsampler or upsampler-eval"
+            "give a command: clip, clip-eval, prior, prior-ar, prior-eval, decoder, inpaint, decoder-eval, inpaint-eval, upsampler or upsampler-eval"
         )
     }
     try args.expectOperands(0...0)

@@ -170,6 +170,34 @@ enum TinyDecoderSetup {
         }
     }
 
+    @Test func inpaintingEvaluationErasesTheObjectAndKeepsTheRest() throws {
+        let scene = Scene(seed: 3, split: .test, options: SamplingOptions(objectCounts: 1...1))
+        let box = InpaintingEvaluation.box(around: scene, size: 64)
+        let (o, s) = (scene.objects[0], 64.0)
+        // The square holds the object's bounding disc (x, y, radius in fractions of the side) whole.
+        #expect(Double(box.x) <= (o.x - o.radius) * s && Double(box.x + box.width) >= (o.x + o.radius) * s)
+        #expect(Double(box.y) <= (o.y - o.radius) * s && Double(box.y + box.height) >= (o.y + o.radius) * s)
+
+        // Both modes on tiny trained models: scores are fractions and the kept region comes back untouched.
+        for inpainting in [false, true] {
+            let folder = try TinySetup.temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            var setup = try TinyDecoderSetup.setup(folder: folder, inpainting: inpainting)
+            setup.evaluationScenes = 2
+            var lines: [String] = []
+            let options = try DecoderTrainingOptions(steps: 1, batchSize: 2, warmupSteps: 0)
+            try DecoderTrainingRun(setup: setup, options: options).run(shouldStop: { false }, log: { lines.append($0) })
+            let mode = inpainting ? "conditioned" : "repaint"
+            #expect(lines.contains { $0.hasPrefix("eval step 1") && $0.contains(inpainting ? mode : "colour") })
+            let result = try DecoderTrainingRun.evaluateInpainting(
+                folder: folder, clip: nil, scenes: 3, split: "test", steps: 2, guidance: 2, resample: 2, batch: 2,
+                seed: 1, sheet: folder + "/sheet.png")
+            #expect(result.mode.rawValue == mode && result.scenes == 3 && result.keptChange == 0)
+            for v in [result.colour, result.shape, result.position, result.all] { #expect((0...1).contains(v)) }
+            #expect(FileManager.default.fileExists(atPath: folder + "/sheet.png"))
+        }
+    }
+
     @Test func badOptionsThrow() {
         #expect(throws: TrainingError.self) { _ = try DecoderTrainingOptions(steps: 1, imageDropout: 1.5) }
         #expect(throws: TrainingError.self) { _ = try DecoderTrainingOptions(steps: 1, emaDecay: 1) }
