@@ -14,7 +14,8 @@ public struct DecoderArchitecture: Sendable, Equatable {
     public var attentionHeadDim: Int
     /// Trained image size (`sample_size`).
     public var sampleSize: Int
-    /// Width of the CLIP embeddings and text hidden states (`clip_embeddings_dim`).
+    /// Width of the CLIP embeddings and text hidden states (`clip_embeddings_dim`; a new `DecoderTrainingRun`
+    /// takes it from its CLIP).
     public var clipDimension: Int
     /// Context tokens made from the image embedding (Karlo: 4).
     public var extraContextTokens: Int

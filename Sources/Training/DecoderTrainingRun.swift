@@ -44,31 +44,13 @@ public final class DecoderTrainingRun {
         self.setup = setup
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
         try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
-        let decoder: Decoder
         if setup.resume {
             clipFolder = try setup.clipFolder ?? Self.recordedCLIP(in: setup.folder)
-            decoder = try Self.decoder(configsIn: setup.folder)
         } else {
             guard let clip = setup.clipFolder else {
                 throw TrainingError.badOption("give the CLIP folder (--clip DIR)")
             }
             clipFolder = clip
-            if let source = setup.initialModel {
-                decoder = try Self.copyModel(
-                    from: source, to: setup.folder, inpainting: setup.architecture.inpainting)
-            } else {
-                try setup.architecture.writeConfigs(to: setup.folder)
-                decoder = try Self.decoder(configsIn: setup.folder)
-                try decoder.unet.initializeParameters(seed: setup.modelSeed)
-                try decoder.textProjection.initializeParameters(seed: setup.modelSeed &+ 1)
-                // GLIDE zero-initialises the output convolution: the untrained model predicts ε = 0, v = 0.
-                for (key, p) in decoder.unet.parameters() where key.hasPrefix("conv_out.") {
-                    try p.update(Tensor(zeros: p.shape))
-                }
-            }
-            let record: [String: Any] = ["clip": URL(fileURLWithPath: clipFolder).standardizedFileURL.path]
-            try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(
-                to: URL(fileURLWithPath: setup.folder).appendingPathComponent("training.json"))
         }
         let clip: CLIPModel
         let tokenizer: CLIPTokenizer
@@ -83,6 +65,30 @@ public final class DecoderTrainingRun {
             throw error
         } catch {
             throw TrainingError.badCheckpoint(path: clipFolder, reason: "cannot load the CLIP: \(error)")
+        }
+        let decoder: Decoder
+        if setup.resume {
+            decoder = try Self.decoder(configsIn: setup.folder)
+        } else {
+            if let source = setup.initialModel {
+                decoder = try Self.copyModel(
+                    from: source, to: setup.folder, inpainting: setup.architecture.inpainting)
+            } else {
+                // A new decoder reads the embeddings of the CLIP it is trained against, whatever their width.
+                var architecture = setup.architecture
+                architecture.clipDimension = clip.text?.configuration.projectionDim ?? architecture.clipDimension
+                try architecture.writeConfigs(to: setup.folder)
+                decoder = try Self.decoder(configsIn: setup.folder)
+                try decoder.unet.initializeParameters(seed: setup.modelSeed)
+                try decoder.textProjection.initializeParameters(seed: setup.modelSeed &+ 1)
+                // GLIDE zero-initialises the output convolution: the untrained model predicts ε = 0, v = 0.
+                for (key, p) in decoder.unet.parameters() where key.hasPrefix("conv_out.") {
+                    try p.update(Tensor(zeros: p.shape))
+                }
+            }
+            let record: [String: Any] = ["clip": URL(fileURLWithPath: clipFolder).standardizedFileURL.path]
+            try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(
+                to: URL(fileURLWithPath: setup.folder).appendingPathComponent("training.json"))
         }
         guard let size = decoder.unet.config.sampleSize else {
             throw TrainingError.badCheckpoint(path: setup.folder, reason: "decoder/config.json has no sample_size")

@@ -8,6 +8,8 @@ let decoderOptions: [OptionSpec] = [
     OptionSpec(
         "clip", value: "DIR", help: "frozen CLIP folder for the conditioning (new runs; resume reads training.json)"),
     OptionSpec("steps", value: "N", default: "20000", help: "total optimizer steps (the cosine schedule ends here)"),
+    OptionSpec(
+        "stop-at", value: "N", help: "checkpoint and stop after step N, before the schedule's end (--resume goes on)"),
     OptionSpec("batch", value: "B", default: "32", help: "images per batch"),
     OptionSpec("lr", value: "LR", default: "1e-3", help: "peak learning rate"),
     OptionSpec("min-lr", value: "R", default: "0.05", help: "final learning rate as a fraction of the peak"),
@@ -200,9 +202,12 @@ func runDecoderCommand(_ stage: StageContext, stopRequested: @escaping () -> Boo
         "\(args.command.name): \(run.trainer.decoder.unet.parameterCount + run.trainer.decoder.textProjection.parameterCount) parameters, step \(run.trainer.step) of \(options.steps), CLIP \(run.clipFolder)"
     )
     let quiet = stage.isQuiet
-    try run.run(shouldStop: stopRequested) { line in
+    let stopAt = try args.int("stop-at", in: 1...Int.max) ?? Int.max
+    try run.run(shouldStop: { stopRequested() || run.trainer.step >= stopAt }) { line in
         if !quiet { stage.note(line) }
     }
-    if stopRequested() { stage.note("stopped at step \(run.trainer.step); checkpoint saved, --resume continues") }
+    if run.trainer.step < options.steps {
+        stage.note("stopped at step \(run.trainer.step); checkpoint saved, --resume continues")
+    }
     return true
 }
