@@ -101,10 +101,9 @@ public final class CLIPTrainingRun {
     /// Trains until `options.steps` or until `shouldStop()` says so (`TrainingLoop`), then checkpoints and exports.
     /// `log` receives one line per log interval and evaluation.
     public func run(shouldStop: () -> Bool, log: (String) -> Void) throws {
-        var loop = TrainingLoop(total: trainer.options.steps, logFile: path("log.tsv"))
-        loop.logEvery = setup.logEvery
-        loop.checkpointEvery = setup.checkpointEvery
-        loop.evaluateEvery = setup.evaluateEvery
+        let loop = TrainingLoop(
+            total: trainer.options.steps, logFile: path("log.tsv"), logEvery: setup.logEvery,
+            checkpointEvery: setup.checkpointEvery, evaluateEvery: setup.evaluateEvery)
         try loop.run(
             step: { trainer.step },
             train: {

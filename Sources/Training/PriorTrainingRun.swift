@@ -91,10 +91,9 @@ public enum PriorTrainingRun {
             log("\(trainer.model.parameterCount) parameters, width \(trainer.model.configuration.innerDim)")
         }
         let logPath = setup.folder + "/log.tsv"
-        var loop = TrainingLoop(total: options.steps, logFile: logPath)
-        loop.logEvery = setup.logEvery
-        loop.checkpointEvery = setup.checkpointEvery
-        loop.evaluateEvery = setup.validateEvery
+        let loop = TrainingLoop(
+            total: options.steps, logFile: logPath, logEvery: setup.logEvery, checkpointEvery: setup.checkpointEvery,
+            evaluateEvery: setup.validateEvery)
         try loop.run(
             step: { trainer.step },
             train: {

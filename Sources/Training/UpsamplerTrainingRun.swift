@@ -110,9 +110,9 @@ public final class UpsamplerTrainingRun {
     /// `log` receives one line per log interval.
     public func run(shouldStop: () -> Bool, log: (String) -> Void) throws {
         try writeTrainingNote()
-        var loop = TrainingLoop(total: trainer.options.steps, logFile: path("log.tsv"))
-        loop.logEvery = setup.logEvery
-        loop.checkpointEvery = setup.checkpointEvery
+        let loop = TrainingLoop(
+            total: trainer.options.steps, logFile: path("log.tsv"), logEvery: setup.logEvery,
+            checkpointEvery: setup.checkpointEvery)
         try loop.run(
             step: { trainer.step },
             train: {

@@ -66,9 +66,9 @@ public enum ARPriorTrainingRun {
                     + "of the variance; \(trainer.prior.transformer.parameterCount) parameters")
         }
         let logFile = setup.folder + "/log.tsv"
-        var loop = TrainingLoop(total: setup.options.steps, logFile: logFile)
-        loop.logEvery = setup.logEvery
-        loop.checkpointEvery = setup.checkpointEvery
+        let loop = TrainingLoop(
+            total: setup.options.steps, logFile: logFile, logEvery: setup.logEvery,
+            checkpointEvery: setup.checkpointEvery)
         try loop.run(
             step: { trainer.step },
             train: {

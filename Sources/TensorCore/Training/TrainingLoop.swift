@@ -32,15 +32,18 @@ public struct StepReport {
 /// A non-finite loss stops the run with an error before anything is saved, so the last checkpoint stays good.
 public struct TrainingLoop {
     public var total: Int
-    public var logEvery = 10
-    public var checkpointEvery = 100
-    public var evaluateEvery = 0
+    public var logEvery: Int
+    public var checkpointEvery: Int
+    public var evaluateEvery: Int
     /// The tab-separated log the rows are appended to (nil: none).
     public var logFile: String?
 
-    public init(total: Int, logFile: String?) {
+    public init(total: Int, logFile: String?, logEvery: Int = 10, checkpointEvery: Int = 100, evaluateEvery: Int = 0) {
         self.total = total
         self.logFile = logFile
+        self.logEvery = logEvery
+        self.checkpointEvery = checkpointEvery
+        self.evaluateEvery = evaluateEvery
     }
 
     /// Runs the loop. `step` reads the trainer's completed step count; `train` takes one step.
