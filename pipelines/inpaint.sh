@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Inpainting, edit after edit (GLIDE's flow): an image, then one or more edits, each a REGION and a caption of what
-# it should show. Each edit regenerates its region with unclip-inpaint (RePaint with any decoder; a 7-channel
-# inpainting decoder is used as such) and the next edit starts from its result; the last is upsampled to a PNG.
+# it should show. Each edit regenerates its region with unclip-inpaint and the next edit starts from its result; the
+# last is upsampled to a PNG. The model is the embedded GLIDE-style inpainting decoder (pipelines/models/inpaint)
+# unless --decoder/UNCLIP_DECODER names another: a 7-channel inpainting decoder is used as such, any other RePaint-style.
 #   pipelines/inpaint.sh [options] IMAGE REGION CAPTION [REGION CAPTION]...
 #   REGION           X,Y,W,H in pixels of the decoder's working image (64x64 for the embedded one), or a mask
 #                    image file (PNG/JPEG, white = regenerate; painted over IMAGE at any size)
 #   CAPTION          text -> unclip-text -> unclip-prior gives the conditioning; "" conditions on the current
 #                    image's own CLIP embedding and the empty caption
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the largest)
-#   --steps N (25);  --guidance G (8);  --resample R (RePaint passes per step, 2);  --seed S (edit k uses S + k)
+#   --steps N (25);  --guidance G (8);  --resample R (passes per step; 1, or 2 for RePaint);  --seed S (edit k: S + k)
 #   --upsample-steps N (7);  -o OUT (default inpainted.png);  --sheet FILE  also write IMAGE and every edit's
 #                    result at the working size as one contact sheet
 #   --cache          run the prior, inpainting and upsamplers through unclip-cache (a rerun replays them)
 #   --clip DIR --prior DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
-size="" steps=25 guidance=8 resample=2 up_steps=7 seed=0 out=inpainted.png sheet="" args=()
+size="" steps=25 guidance=8 resample="" up_steps=7 seed=0 out=inpainted.png sheet="" args=() chosen=${UNCLIP_DECODER:-}
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
     --prior) prior=${2:?}; shift 2 ;;
-    --decoder) decoder=${2:?}; shift 2 ;;
+    --decoder) decoder=${2:?} chosen=${2:?}; shift 2 ;;
     --upsampler) upsampler=${2:?}; shift 2 ;;
     -h|--help) usage ;;
     --) shift; args+=("$@"); break ;;
@@ -44,6 +45,10 @@ done
 [[ $seed =~ ^[0-9]+$ ]] || { echo "inpaint: --seed must be a non-negative integer, not '$seed'" >&2; exit 64; }
 image=${args[0]}
 [ -r "$image" ] || { echo "inpaint: cannot read '$image'" >&2; exit 1; }
+[ -z "$chosen" ] && [ -d "$unclip_models/inpaint" ] && decoder=$unclip_models/inpaint
+# RePaint (a plain decoder) resamples each step twice by default; the inpainting decoder needs no resampling.
+if grep -Eq '"in_channels" *: *7' "$decoder/decoder/config.json" 2>/dev/null; then resample=${resample:-1}; fi
+resample=${resample:-2}
 base=$(decoder_size "$decoder")
 size=${size:-$((16 * base))}
 ups=$(upsample_chain "$size" "$base")

@@ -2,11 +2,12 @@ import Foundation
 import TensorStream
 import Testing
 
-/// Inpainting with the embedded (trained) decoder, RePaint-style: single-object test scenes whose object lies in
-/// one half of the picture get that half masked out and regenerated from the scene's CLIP image embedding and
-/// caption. The other half must come back untouched, and the pixel checker (not CLIP) must find an object of the
-/// caption's colour in it in at least 4 of 5 scenes (by chance, with 12 colours: about 1 in 4,000). Shapes are
-/// printed, not asserted: the embedded decoder draws the asked shape only about half the time (MODEL_CARD.md).
+/// Inpainting with the embedded models: the decoder RePaint-style, and the GLIDE-style inpainting decoder.
+/// Single-object test scenes whose object lies in one half of the picture get that half masked out and regenerated
+/// from the scene's CLIP image embedding and caption. The other half must come back untouched, and the pixel checker
+/// (not CLIP) must find an object of the caption's colour in it in at least 4 of 5 scenes (by chance, with 12
+/// colours: about 1 in 4,000). Shapes are printed, not asserted: the embedded decoders draw the asked shape only
+/// part of the time (their model cards).
 @Suite struct EmbeddedInpaintingTests {
     static let models = Shell.packageRoot.appendingPathComponent("pipelines/models").path
 
@@ -17,7 +18,8 @@ import Testing
         return line.split(separator: "\t").last?.split(separator: "/").first.flatMap { Int($0) }
     }
 
-    @Test func embeddedDecoderRegeneratesTheMaskedHalfAndKeepsTheOther() throws {
+    @Test(arguments: ["decoder", "inpaint"])
+    func regeneratesTheMaskedHalfAndKeepsTheOther(model: String) throws {
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let m = Self.models
@@ -32,11 +34,11 @@ import Testing
                     + " | unclip-text --model '\(m)/clip' -q > \(name)-text.st"
                     + " && unclip-image --model '\(m)/clip' -q < \(name).st"
                     + " | unclip-tensors paste - \(name)-text.st"
-                    + " | unclip-inpaint --model '\(m)/decoder' --rect \(rect) --seed 0 -q > \(name)-out.st"
+                    + " | unclip-inpaint --model '\(m)/\(model)' --rect \(rect) --seed 0 -q > \(name)-out.st"
                     + " && unclip-check --items < \(name)-out.st",
                 in: dir)
             #expect(r.status == 0, "\(name): \(r.stderr)")
-            print("embedded inpainting, \(name) half:\n" + String(decoding: r.stdout, as: UTF8.self))
+            print("embedded inpainting (\(model)), \(name) half:\n" + String(decoding: r.stdout, as: UTF8.self))
             right += Self.right("colour", in: r.stdout) ?? 0
 
             let before = try UNetStageTests.read("\(name).st", in: dir)["image"]?.floats() ?? []
