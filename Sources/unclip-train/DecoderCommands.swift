@@ -3,6 +3,15 @@ import Foundation
 import StageKit
 import Training
 
+/// The options decoder-eval and inpaint-eval share: which CLIP, scenes and sampler.
+let sceneEvaluationOptions: [OptionSpec] = [
+    OptionSpec("clip", value: "DIR", help: "CLIP folder (default: the one in DIR/training.json)"),
+    OptionSpec("scenes", value: "N", default: "200", help: "single-object held-out scenes"),
+    OptionSpec("split", value: "NAME", default: "test", help: "test or heldout (held-out colour-shape pairs)"),
+    OptionSpec("steps", value: "N", default: "25", help: "decoder steps"),
+    OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale"),
+]
+
 let decoderOptions: [OptionSpec] = [
     OptionSpec("out", short: "o", value: "DIR", help: "model folder to create or resume (required)"),
     OptionSpec(
@@ -68,12 +77,7 @@ let decoderSubcommands: [CommandSpec] = [
     CommandSpec(
         name: "decoder-eval", summary: "colour/shape/position accuracy of a decoder from true CLIP embeddings",
         usage: ["--model DIR [--clip DIR] [--scenes N] [--split test|heldout] [--steps N] [--guidance S]"],
-        options: [
-            OptionSpec("clip", value: "DIR", help: "CLIP folder (default: the one in DIR/training.json)"),
-            OptionSpec("scenes", value: "N", default: "200", help: "single-object held-out scenes"),
-            OptionSpec("split", value: "NAME", default: "test", help: "test or heldout (held-out colour-shape pairs)"),
-            OptionSpec("steps", value: "N", default: "25", help: "decoder steps"),
-            OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale"),
+        options: sceneEvaluationOptions + [
             OptionSpec("batch", value: "N", default: "16", help: "items per UNet batch"),
             OptionSpec("sheet", value: "FILE", help: "also write the decoded images as a PNG contact sheet"),
             OptionSpec("size", value: "S", help: "decode at side S (default: the decoder's sample_size)"),
@@ -90,12 +94,7 @@ let decoderSubcommands: [CommandSpec] = [
         usage: [
             "--model DIR [--clip DIR] [--scenes N] [--split test|heldout] [--steps N] [--guidance S] [--resample R]"
         ],
-        options: [
-            OptionSpec("clip", value: "DIR", help: "CLIP folder (default: the one in DIR/training.json)"),
-            OptionSpec("scenes", value: "N", default: "200", help: "single-object held-out scenes"),
-            OptionSpec("split", value: "NAME", default: "test", help: "test or heldout (held-out colour-shape pairs)"),
-            OptionSpec("steps", value: "N", default: "25", help: "decoder steps"),
-            OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale"),
+        options: sceneEvaluationOptions + [
             OptionSpec("resample", value: "R", default: "1", help: "RePaint resampling: run each step R times"),
             OptionSpec("batch", value: "N", default: "16", help: "items per UNet batch"),
             OptionSpec("sheet", value: "FILE", help: "also write the inpainted images as a PNG contact sheet"),
