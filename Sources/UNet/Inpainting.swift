@@ -85,7 +85,7 @@ public struct Inpainting {
         let model = denoiser.model(shape: shape, extraChannels: extra)
         let sampler = try decoder.sampler(eta: eta)
         let schedule = decoder.schedule
-        let timesteps = try TimestepSchedule.karlo(steps: steps, trainingSteps: schedule.trainingSteps)
+        let timesteps = try decoder.timesteps(steps: steps, eta: eta)
 
         let count = original.count
         var source = PhiloxNoiseSource(seed: seed)

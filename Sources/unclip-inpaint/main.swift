@@ -14,7 +14,10 @@ let spec = CommandSpec(
         OptionSpec("mask", value: "FILE", help: "regenerate the white pixels of this PNG/JPEG instead of `mask`"),
         OptionSpec("steps", value: "N", default: "25", help: "denoising steps (Karlo's respacing of 1000)"),
         OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale (1 = none)"),
-        OptionSpec("eta", value: "E", help: "DDIM with stochasticity E (0 = deterministic) instead of Karlo's sampler"),
+        OptionSpec(
+            "eta", value: "E",
+            help: "sample with DDIM at stochasticity E (0 = deterministic) over 960 … 0 (25 steps), not Karlo's sampler"
+        ),
         OptionSpec("resample", value: "R", default: "1", help: "RePaint resampling: run each step R times"),
         OptionSpec("batch", value: "N", help: "inpaint at most N items at a time (memory); chunk k uses seed + k"),
     ], common: .stage,
