@@ -48,27 +48,41 @@ public struct DecoderEvaluation: SceneScores, Sendable {
         folder: String, data: DecoderBatchBuilder, scenes count: Int, split: Split, options: DecodingOptions,
         seed: UInt64
     ) throws {
-        let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: folder)
-        try decoder.unet.prepareTreeForInference()
-        try decoder.textProjection.prepareTreeForInference()
+        let (decoder, unconditional) = try Self.loadForInference(folder)
         guard !decoder.takesInpaintingChannels else {
             throw TrainingError.badOption("\(folder) is an inpainting decoder; evaluate it with inpaint-eval")
         }
-        let single = SamplingOptions(objectCounts: 1...1)
-        let drawn = (0..<UInt64(count)).map { Scene(seed: $0, split: split, options: single) }
+        let drawn = Self.scenes(count, split: split)
         let size = options.size ?? decoder.unet.config.sampleSize ?? 64
-        let embeddings = try data.imageEmbeddings(drawn)
-        let encoded = try DecoderBatchBuilder.encode(drawn.map(\.caption), text: data.text, tokenizer: data.tokenizer)
-        let caption = try CaptionConditioning(
-            embedding: encoded.embedding, hidden: encoded.hidden, mask: encoded.mask)
         let out = try decoder.decode(
-            imageEmbedding: embeddings, caption: caption, unconditional: unconditional, options: options, seed: seed)
+            imageEmbedding: data.imageEmbeddings(drawn), caption: Self.captions(of: drawn, data: data),
+            unconditional: unconditional, options: options, seed: seed)
         let pixels = out.image.scalars
         (colour, shape, position, all) = Self.tally(pixels, scenes: drawn, size: size)
         self.scenes = count
         self.split = split
         images = pixels
         imageSize = size
+    }
+
+    /// Held-out single-object scenes 0..<count of `split`, the ones every decoder evaluation draws.
+    static func scenes(_ count: Int, split: Split) -> [Scene] {
+        let single = SamplingOptions(objectCounts: 1...1)
+        return (0..<UInt64(count)).map { Scene(seed: $0, split: split, options: single) }
+    }
+
+    /// The decoder folder's model, prepared for inference, and its empty-caption conditioning.
+    static func loadForInference(_ folder: String) throws -> (Decoder, CaptionConditioning?) {
+        let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: folder)
+        try decoder.unet.prepareTreeForInference()
+        try decoder.textProjection.prepareTreeForInference()
+        return (decoder, unconditional)
+    }
+
+    /// The scenes' captions (variant 0) encoded by `data`'s CLIP.
+    static func captions(of scenes: [Scene], data: DecoderBatchBuilder) throws -> CaptionConditioning {
+        let encoded = try DecoderBatchBuilder.encode(scenes.map(\.caption), text: data.text, tokenizer: data.tokenizer)
+        return try CaptionConditioning(embedding: encoded.embedding, hidden: encoded.hidden, mask: encoded.mask)
     }
 
     /// The fractions of `scenes` whose image in `pixels` (`[N, 3, size, size]` in [−1, 1]) holds a blob of the
@@ -116,9 +130,8 @@ public struct DecoderEvaluation: SceneScores, Sendable {
                 sheet.replaceSubrange(target..<(target + s * 3), with: tile[(y * s * 3)..<((y + 1) * s * 3)])
             }
         }
-        let single = SamplingOptions(objectCounts: 1...1)
-        for i in 0..<scenes {
-            place(Scene(seed: UInt64(i), split: split, options: single).render(size: s), at: 2 * i)
+        for (i, scene) in Self.scenes(scenes, split: split).enumerated() {
+            place(scene.render(size: s), at: 2 * i)
             var bytes = [UInt8](repeating: 0, count: plane * 3)
             for p in 0..<plane {
                 for c in 0..<3 {

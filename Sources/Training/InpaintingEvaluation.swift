@@ -46,11 +46,8 @@ public struct InpaintingEvaluation: SceneScores, Sendable {
         folder: String, data: DecoderBatchBuilder, scenes count: Int, split: Split, options: DecodingOptions,
         seed: UInt64
     ) throws {
-        let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: folder)
-        try decoder.unet.prepareTreeForInference()
-        try decoder.textProjection.prepareTreeForInference()
-        let single = SamplingOptions(objectCounts: 1...1)
-        let drawn = (0..<UInt64(count)).map { Scene(seed: $0, split: split, options: single) }
+        let (decoder, unconditional) = try DecoderEvaluation.loadForInference(folder)
+        let drawn = DecoderEvaluation.scenes(count, split: split)
         let size = decoder.unet.config.sampleSize ?? 64
         let plane = size * size
         var pixels = [Float](), mask = [Float](repeating: 0, count: count * plane)
@@ -62,12 +59,10 @@ public struct InpaintingEvaluation: SceneScores, Sendable {
             }
         }
         let image = try Tensor(shape: [count, 3, size, size], scalars: pixels)
-        let encoded = try DecoderBatchBuilder.encode(drawn.map(\.caption), text: data.text, tokenizer: data.tokenizer)
         let inpainting = Inpainting(decoder: decoder)
         let out = try inpainting.inpaint(
             image: image, mask: Tensor(shape: [count, 1, size, size], scalars: mask),
-            imageEmbedding: data.imageEmbeddings(drawn),
-            caption: CaptionConditioning(embedding: encoded.embedding, hidden: encoded.hidden, mask: encoded.mask),
+            imageEmbedding: data.imageEmbeddings(drawn), caption: DecoderEvaluation.captions(of: drawn, data: data),
             unconditional: unconditional, options: options, seed: seed)
         images = out.image.scalars
         (colour, shape, position, all) = DecoderEvaluation.tally(images, scenes: drawn, size: size)
