@@ -120,6 +120,22 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         #expect(serial.scalars == y.scalars)
     }
 
+    /// Several samples of a small image (16×16 and below) run as one product; output rows 8 or 16 wide take the
+    /// SIMD8 implicit-im2col path. The same numbers on one thread as on the pool.
+    @Test(arguments: [(3, 1, 1, 16), (3, 1, 1, 8), (3, 2, 1, 16), (1, 1, 0, 8), (3, 1, 0, 10)])
+    func conv2dSmallImagesOfSeveralSamples(kernel: Int, stride: Int, padding: Int, size: Int) throws {
+        let x = try tensor([3, 6, size, size], seed: 20), w = try tensor([10, 6, kernel, kernel], seed: 21)
+        let b = try tensor([10], seed: 22)
+        let y = try x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+        #expect(maxError(y, referenceConv(x, w, b, stride: stride, padding: padding)) < 1e-5)
+        let serial = try Tensor(shape: y.shape, scalars: [Float](repeating: 0, count: y.count))
+        let g = Conv2DGeometry(
+            batch: 3, inChannels: 6, height: size, width: size, outChannels: 10, kernelHeight: kernel,
+            kernelWidth: kernel, strideH: stride, strideW: stride, padH: padding, padW: padding)
+        Conv2D.forward(x.storage.pointer, weight: w.storage.pointer, bias: nil, serial.storage.pointer, g, pool: .serial)
+        #expect(maxError(serial, referenceConv(x, w, nil, stride: stride, padding: padding)) < 1e-5)
+    }
+
     @Test func conv2dRejectsBadShapes() throws {
         let x = try Tensor(zeros: [1, 3, 4, 4])
         #expect(throws: TensorError.shapeMismatch(op: "conv2d", lhs: [1, 3, 4, 4], rhs: [2, 4, 3, 3])) {

@@ -93,16 +93,42 @@ public enum Conv2D {
     /// y = conv(x, weight) + bias.
     ///
     /// y[n] `[O, HO·WO]` = W `[O, C·KH·KW]` · col `[C·KH·KW, HO·WO]`. The im2col matrix is never stored: the
-    /// GEMM packs its panels straight from a zero-padded copy of the sample (`ImplicitIm2col`).
+    /// GEMM packs its panels straight from a zero-padded copy of the sample (`ImplicitIm2col`). Small outputs
+    /// (16×16 and below) put every sample's columns in one product, so the weights (up to 59 MB for a 3×3
+    /// convolution over 1280 channels) stream from memory once per call instead of once per sample and the
+    /// threads get whole tiles; that product goes through an `[O, N·HO·WO]` buffer.
     public static func forward(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool = .shared
     ) {
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
+        let beta: Float = bias == nil ? 0 : 1
+        // The weights are the GEMM's A for every sample: pack them once.
+        let mPadded = (o + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr
+        let weightPanels = GEMMKernel.prepackA(
+            .none, a: weight, lda: g.patch, m: o, k: g.patch,
+            into: Scratch.current.buffer(slot: 13, count: mPadded * g.patch), pool: pool)
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                let yn = y + n * o * ohw
+                fill(yn, bias: bias, rows: o, columns: ohw)
+                GEMMKernel.parallel(
+                    .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch,
+                    source: MatrixPanels(trans: .none, b: x + n * g.inChannels * hw, ldb: ohw), beta: beta, c: yn,
+                    ldc: ohw, pool: pool, prepackedA: weightPanels)
+            }
+            return
+        }
+        let perProduct = g.batch > 1 && ohw <= 256 ? g.batch : 1
         let hp = g.height + 2 * g.padH, wp = g.width + 2 * g.padW
-        let padded = g.padH == 0 && g.padW == 0 ? nil : Scratch.current.buffer(slot: 6, count: g.inChannels * hp * wp)
-        // Offsets into the padded sample: row r = (c, ky, kx) of col, column j = (oy, ox).
-        var rowOffsets = [Int](repeating: 0, count: g.patch), columnOffsets = [Int](repeating: 0, count: ohw)
+        let isPadded = g.padH != 0 || g.padW != 0
+        // Samples sit this far apart in the GEMM's source: the padded copies, or the input itself.
+        let sampleStride = isPadded ? g.inChannels * hp * wp : g.inChannels * hw
+        let padded = isPadded ? Scratch.current.buffer(slot: 6, count: perProduct * sampleStride) : nil
+        let merged = perProduct > 1 ? Scratch.current.buffer(slot: 14, count: o * perProduct * ohw) : nil
+        // Offsets into the source: row r = (c, ky, kx) of col, column (s, oy, ox) for sample s of the product.
+        var rowOffsets = [Int](repeating: 0, count: g.patch)
+        var columnOffsets = [Int](repeating: 0, count: perProduct * ohw)
         for c in 0..<g.inChannels {
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
@@ -110,48 +136,53 @@ public enum Conv2D {
                 }
             }
         }
-        for oy in 0..<g.outHeight {
-            for ox in 0..<g.outWidth {
-                columnOffsets[oy * g.outWidth + ox] = oy * g.strideH * wp + ox * g.strideW
+        for s in 0..<perProduct {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    columnOffsets[(s * g.outHeight + oy) * g.outWidth + ox] =
+                        s * sampleStride + oy * g.strideH * wp + ox * g.strideW
+                }
             }
         }
-        // The weights are the GEMM's A for every sample: pack them once.
-        let mPadded = (o + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr
-        let weightPanels = GEMMKernel.prepackA(
-            .none, a: weight, lda: g.patch, m: o, k: g.patch,
-            into: Scratch.current.buffer(slot: 13, count: mPadded * g.patch), pool: pool)
+        let n = perProduct * ohw
         rowOffsets.withUnsafeBufferPointer { rows in
             columnOffsets.withUnsafeBufferPointer { cols in
-                for n in 0..<g.batch {
-                    let xn = x + n * g.inChannels * hw, yn = y + n * o * ohw
-                    if let bias {
-                        for oc in 0..<o { (yn + oc * ohw).update(repeating: bias[oc], count: ohw) }
-                    }
-                    let beta: Float = bias == nil ? 0 : 1
-                    if g.isPointwise {
-                        GEMMKernel.parallel(
-                            .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch,
-                            source: MatrixPanels(trans: .none, b: xn, ldb: ohw), beta: beta, c: yn, ldc: ohw,
-                            pool: pool,
-                            prepackedA: weightPanels)
-                        continue
-                    }
+                for first in stride(from: 0, to: g.batch, by: perProduct) {
+                    let xn = x + first * g.inChannels * hw
                     let source: UnsafePointer<Float>
                     if let padded {
-                        pad(xn, into: padded, g, pool: pool)
+                        for s in 0..<perProduct {
+                            pad(xn + s * g.inChannels * hw, into: padded + s * sampleStride, g, pool: pool)
+                        }
                         source = UnsafePointer(padded)
                     } else {
                         source = xn
                     }
+                    let out = merged ?? y + first * o * ohw
+                    fill(out, bias: bias, rows: o, columns: n)
                     let panels = ImplicitIm2col(
                         image: source, rowOffsets: rows.baseAddress!, columnOffsets: cols.baseAddress!,
                         outWidth: g.outWidth, unitStride: g.strideW == 1)
                     GEMMKernel.parallel(
-                        .none, m: o, n: ohw, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
-                        beta: beta, c: yn, ldc: ohw, pool: pool, prepackedA: weightPanels)
+                        .none, m: o, n: n, k: g.patch, alpha: 1, a: weight, lda: g.patch, source: panels,
+                        beta: beta, c: out, ldc: n, pool: pool, prepackedA: weightPanels)
+                    if let merged {
+                        // [O, S·HW] → [S, O, HW]
+                        for s in 0..<perProduct {
+                            for oc in 0..<o {
+                                (y + ((first + s) * o + oc) * ohw).update(from: merged + oc * n + s * ohw, count: ohw)
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// Sets each of `rows` rows of `c` to its bias (the GEMM then adds with beta 1); nothing without a bias.
+    private static func fill(_ c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, columns: Int) {
+        guard let bias else { return }
+        for r in 0..<rows { (c + r * columns).update(repeating: bias[r], count: columns) }
     }
 
     /// Copies one sample `[C, H, W]` into `[C, H + 2·padH, W + 2·padW]` with zero borders.
@@ -226,7 +257,8 @@ public enum Conv2D {
 
 /// GEMM B panels of the im2col matrix read straight from a padded image:
 /// col[r, j] = image[rowOffsets[r] + columnOffsets[j]].
-/// A 32-column panel inside one output row with unit stride is two contiguous SIMD16 loads per row of col.
+/// With unit stride, a 32-column panel inside one output row is two SIMD16 loads per row of col, and one over
+/// output rows a multiple of 8 wide is four SIMD8 loads.
 struct ImplicitIm2col: BPanelSource {
     let image: UnsafePointer<Float>
     let rowOffsets: UnsafePointer<Int>
@@ -251,6 +283,19 @@ struct ImplicitIm2col: BPanelSource {
                         of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64,
                         as: SIMD16<Float>.self)
                 }
+            } else if cols == nr && unitStride && outWidth % 8 == 0 {
+                // Narrow images (16 or 8 wide): the panel spans several output rows, but each 8-column piece
+                // (c0 is a multiple of 32) stays inside one row, so it is one SIMD8 load.
+                let b0 = image + columnOffsets[c0], b1 = image + columnOffsets[c0 &+ 8]
+                let b2 = image + columnOffsets[c0 &+ 16], b3 = image + columnOffsets[c0 &+ 24]
+                for kk in 0..<kc {
+                    let r = rowOffsets[k0 &+ kk]
+                    let d = UnsafeMutableRawPointer(panel + kk &* nr)
+                    d.storeBytes(of: Self.load8(b0 + r), as: SIMD8<Float>.self)
+                    d.storeBytes(of: Self.load8(b1 + r), toByteOffset: 32, as: SIMD8<Float>.self)
+                    d.storeBytes(of: Self.load8(b2 + r), toByteOffset: 64, as: SIMD8<Float>.self)
+                    d.storeBytes(of: Self.load8(b3 + r), toByteOffset: 96, as: SIMD8<Float>.self)
+                }
             } else {
                 for kk in 0..<kc {
                     let src = image + rowOffsets[k0 &+ kk]
@@ -260,5 +305,10 @@ struct ImplicitIm2col: BPanelSource {
             }
             p &+= 1
         }
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 }
