@@ -30,9 +30,12 @@ public final class Linear: Module {
         return try tape.linear(x, weight: weight, bias: bias)
     }
 
-    /// Packs the weight once for inference (skips re-packing it on every product, at the cost of a second copy).
-    override public func prepareForInference() throws {
-        packed = (weight.value, try PackedMatrix(weight.value, transposed: true))
+    /// Packs the weight once for inference (skips re-packing it on every product); unless `keepingWeights`, the
+    /// plain weight then becomes untouched zeros, so the packed matrix is the only copy.
+    override public func prepareForInference(keepingWeights: Bool) throws {
+        let matrix = try PackedMatrix(weight.value, transposed: true)
+        if !keepingWeights { try weight.update(Tensor(untouchedZeros: weight.shape)) }
+        packed = (weight.value, matrix)
     }
 
     /// Drops the packed copy.

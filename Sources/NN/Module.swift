@@ -25,8 +25,9 @@ open class Module {
     /// it. See `initializeParameters(seed:)`.
     open func resetParameters(using rng: inout PhiloxRandom) throws {}
 
-    /// Prepares this module's own inference caches (`Linear` packs its weight); see `prepareTreeForInference()`.
-    open func prepareForInference() throws {}
+    /// Prepares this module's own inference caches (`Linear` packs its weight), dropping the plain copy of what
+    /// it cached unless `keepingWeights`; see `prepareTreeForInference(keepingWeights:)`.
+    open func prepareForInference(keepingWeights: Bool) throws {}
 
     /// Drops this module's own inference caches.
     open func releaseInferenceCache() {}

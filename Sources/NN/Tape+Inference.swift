@@ -23,11 +23,15 @@ extension Module {
 }
 
 extension Module {
-    /// Builds every module's inference caches (packed `Linear` weights: faster products, twice the weight memory).
-    /// Caches follow the weights: after a load or an optimizer step a layer falls back to the plain path until
-    /// this is called again. Training (a recording tape) never uses them.
-    public func prepareTreeForInference() throws {
-        for (_, m) in modules() { try m.prepareForInference() }
+    /// Builds every module's inference caches (packed `Linear` weights: faster products). Caches follow the
+    /// weights: after a load or an optimizer step a layer falls back to the plain path until this is called
+    /// again. Training (a recording tape) never uses them.
+    ///
+    /// By default the plain weights stay, so the model holds its `Linear` weights twice. A program that only runs
+    /// the model (a stage) passes `keepingWeights: false`: each packed layer's plain weight is replaced by zeros
+    /// that take no memory, so the packed copy is the only one, and reading that weight gives zeros.
+    public func prepareTreeForInference(keepingWeights: Bool = true) throws {
+        for (_, m) in modules() { try m.prepareForInference(keepingWeights: keepingWeights) }
     }
 
     /// Drops every inference cache.

@@ -74,8 +74,7 @@ public struct DecoderEvaluation: SceneScores, Sendable {
     /// The decoder folder's model, prepared for inference, and its empty-caption conditioning.
     static func loadForInference(_ folder: String) throws -> (Decoder, CaptionConditioning?) {
         let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: folder)
-        try decoder.unet.prepareTreeForInference()
-        try decoder.textProjection.prepareTreeForInference()
+        try decoder.prepareForInference()
         return (decoder, unconditional)
     }
 

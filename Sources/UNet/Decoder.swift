@@ -36,6 +36,13 @@ public struct Decoder {
         public var noise: Tensor
     }
 
+    /// Packs both networks' `Linear` weights once for sampling and drops their plain copies (a program that only
+    /// samples: see `Module.prepareTreeForInference(keepingWeights:)`).
+    public func prepareForInference() throws {
+        try unet.prepareTreeForInference(keepingWeights: false)
+        try textProjection.prepareTreeForInference(keepingWeights: false)
+    }
+
     /// The image channels C (3 for RGB): half the UNet's learned-range output.
     public var imageChannels: Int { unet.config.outChannels / 2 }
 

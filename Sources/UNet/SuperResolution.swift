@@ -36,6 +36,13 @@ public struct SuperResolution {
         self.predictionType = predictionType
     }
 
+    /// Packs the UNets' `Linear` weights once for sampling and drops their plain copies (a program that only
+    /// samples: see `Module.prepareTreeForInference(keepingWeights:)`).
+    public func prepareForInference() throws {
+        try first.prepareTreeForInference(keepingWeights: false)
+        try last?.prepareTreeForInference(keepingWeights: false)
+    }
+
     /// Samples the high-resolution images.
     ///
     /// - Parameters:

@@ -42,6 +42,7 @@ Stage.run(spec) { stage in
     let seedOption = try stage.seedOption()
 
     let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
+    try decoder.prepareForInference()
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,
         weightsAt: Decoder.weightFiles(directory: directory)[0])

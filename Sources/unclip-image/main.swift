@@ -26,7 +26,7 @@ Stage.run(spec) { stage in
     }
     let name = args.string("tensor") ?? "image"
     let model = try CLIPModel(folder: folder, towers: .vision)
-    try model.prepareTreeForInference()
+    try model.prepareTreeForInference(keepingWeights: false)
     guard let encoder = model.image else { throw StageError("\(folder): no image encoder") }
     let frames = CLIPImageFrames(encoder: encoder)
     let stamp = try ModelStamp(

@@ -54,6 +54,7 @@ Stage.run(spec) { stage in
     let seedOption = try stage.seedOption()
 
     let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
+    try decoder.prepareForInference()
     let inpainting = Inpainting(decoder: decoder)
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,

@@ -34,6 +34,7 @@ Stage.run(spec) { stage in
     )
 
     let (decoder, unconditional) = try Decoder.loadWithUnconditional(directory: directory)
+    try decoder.prepareForInference()
     let stamp = try ModelStamp(
         name: URL(fileURLWithPath: directory).lastPathComponent,
         weightsAt: Decoder.weightFiles(directory: directory)[0])

@@ -39,6 +39,7 @@ Stage.run(spec) { stage in
     let seedOption = try stage.seedOption()
 
     let model = try PriorTransformer(directory: directory)
+    try model.prepareTreeForInference(keepingWeights: false)
     var sampler = try PriorSampler(
         model: model, unconditional: PriorSampler.unconditional(inModelDirectory: directory))
     sampler.steps = steps

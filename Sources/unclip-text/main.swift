@@ -57,7 +57,7 @@ Stage.run(spec) { stage in
     }
     if !tokensOnly {
         let model = try CLIPModel(folder: folder, towers: .text)
-        try model.prepareTreeForInference()
+        try model.prepareTreeForInference(keepingWeights: false)
         encoder = model.text
         stamp = try ModelStamp(
             name: URL(fileURLWithPath: folder).lastPathComponent, weightsAt: folder + "/model.safetensors")

@@ -40,6 +40,7 @@ Stage.run(spec) { stage in
         if let hit = loaded[folder] { return hit }
         let name = URL(fileURLWithPath: directory).lastPathComponent
         let model = try SuperResolution.load(directory: folder)
+        try model.prepareForInference()
         let stamp = try ModelStamp(
             name: folder == directory ? name : name + "/" + URL(fileURLWithPath: folder).lastPathComponent,
             weightsAt: SuperResolution.weightFiles(directory: folder)[0])

@@ -87,4 +87,21 @@ final class TinyBlock: Module {
         #expect(try m(.constant(x), tape: tape).value.scalars == updated)
         #expect(maxError(updated, plain) > 1e-4)
     }
+
+    /// A stage keeps only the packed copy: same results, the plain weight reads as zeros, and weights loaded
+    /// afterwards are used.
+    @Test func droppingThePlainWeightsKeepsTheResults() throws {
+        let m = TinyBlock()
+        try m.initializeParameters(seed: 5)
+        var r = TestRandom(seed: 6)
+        let x = try r.tensor([2, 3, 4])
+        let tape = Tape(recording: false)
+        let plain = try m(.constant(x), tape: tape).value.scalars
+        let fc1 = m.mlp.fc1.weight.value
+        try m.prepareTreeForInference(keepingWeights: false)
+        #expect(maxError(try m(.constant(x), tape: tape).value.scalars, plain) < 1e-6)
+        #expect(m.mlp.fc1.weight.value.scalars.allSatisfy { $0 == 0 })
+        try m.mlp.fc1.weight.update(Tensor(shape: fc1.shape, scalars: fc1.scalars.map { $0 * 0.5 }))
+        #expect(maxError(try m(.constant(x), tape: tape).value.scalars, plain) > 1e-4)
+    }
 }
