@@ -1,4 +1,5 @@
 import Foundation
+import StageKit
 
 #if canImport(Glibc)
     import Glibc
@@ -28,9 +29,7 @@ public struct CacheStore: Sendable {
 
     /// The default folder: `$XDG_CACHE_HOME/unclip`, else `$HOME/.cache/unclip`; nil without either.
     public static func defaultRoot(environment: [String: String]) -> String? {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/unclip" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/unclip" }
-        return nil
+        FileDigestMemo.cacheRoot(environment: environment)
     }
 
     var digests: FileDigests { FileDigests(memoFolder: digestsFolder) }

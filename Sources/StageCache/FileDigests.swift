@@ -7,11 +7,8 @@ import StageKit
     import Darwin
 #endif
 
-/// SHA-256 digests of files, remembered in the cache folder by (device, inode, size, modification time) so that a
-/// model's weights are read once, not on every run (the way ccache and git trust a file's status).
-///
-/// A file modified less than two seconds ago is hashed but not remembered: a later write within the same
-/// timestamp tick would otherwise go unnoticed.
+/// SHA-256 digests of files and model folders, remembered in the cache folder (see ``FileDigestMemo``, whose
+/// memos the stages share).
 struct FileDigests {
     /// Where the remembered digests live (`ROOT/digests`); nil remembers nothing.
     var memoFolder: String?
@@ -27,22 +24,7 @@ struct FileDigests {
         guard let s = POSIXFiles.status(path), POSIXFiles.isRegularFile(s) else {
             throw CacheError.io(operation: "read", path: path, reason: "not a regular file")
         }
-        let stamp = "\(s.st_size) \(POSIXFiles.modificationNanoseconds(s))"
-        let memo = memoFolder.map { "\($0)/\(s.st_dev)-\(s.st_ino)" }
-        if let memo, let text = try? String(contentsOfFile: memo, encoding: .utf8) {
-            let parts = text.split(separator: " ")
-            if parts.count == 3, "\(parts[0]) \(parts[1])" == stamp, parts[2].count == 64 { return String(parts[2]) }
-        }
-        let digest = try Self.hash(path)
-        let age = Date().timeIntervalSince1970 - Double(POSIXFiles.modificationNanoseconds(s)) / 1e9
-        if let memo, age > 2 {
-            // Written whole under a temporary name, then renamed: a reader sees the old memo or the new one.
-            let temporary = memo + ".partial-\(getpid())"
-            if (try? POSIXFiles.writeFile(temporary, Array("\(stamp) \(digest)".utf8))) != nil {
-                if rename(temporary, memo) != 0 { unlink(temporary) }
-            }
-        }
-        return digest
+        return try FileDigestMemo(folder: memoFolder).hexDigest(ofFile: path)
     }
 
     /// The relative paths and digests of the files of a folder that enter the key, sorted by path.
@@ -65,20 +47,5 @@ struct FileDigests {
         }
         try walk("", depth: 0)
         return out.sorted { $0.path < $1.path }
-    }
-
-    /// Reads and hashes a whole file.
-    static func hash(_ path: String) throws -> String {
-        let fd = try POSIXFiles.openFile(path, O_RDONLY, operation: "read")
-        defer { close(fd) }
-        var hasher = SHA256Hasher()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try POSIXFiles.readChunk(fd, into: buffer, path: path)
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        return hasher.finalizeHex()
     }
 }

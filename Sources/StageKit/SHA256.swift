@@ -145,8 +145,9 @@ public enum SHA256 {
 }
 
 extension ModelStamp {
-    /// A stamp for the weights file at `path`: `name` and the first 16 hex digits of its SHA-256.
-    public init(name: String, weightsAt path: String) throws {
-        self.init(name: name, digestPrefix: String(try SHA256.hexDigest(ofFile: path).prefix(16)))
+    /// A stamp for the weights file at `path`: `name` and the first 16 hex digits of its SHA-256, remembered in
+    /// `memo` (by default the user's cache) so that gigabytes of weights are not hashed again on every run.
+    public init(name: String, weightsAt path: String, memo: FileDigestMemo = .standard) throws {
+        self.init(name: name, digestPrefix: String(try memo.hexDigest(ofFile: path).prefix(16)))
     }
 }

@@ -37,3 +37,30 @@ import Testing
         #expect(abc.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+/// A model stamp reads a large weights file once: its digest is remembered by the file's status.
+@Suite struct FileDigestMemoTests {
+    @Test func stampsRememberTheDigestUntilTheFileChanges() throws {
+        let folder = NSTemporaryDirectory() + "unclip-memo-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: folder + "/memo", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let weights = folder + "/model.safetensors", memo = FileDigestMemo(folder: folder + "/memo")
+        let old = Date(timeIntervalSinceNow: -60)
+        try Data("weights".utf8).write(to: URL(fileURLWithPath: weights))
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: weights)
+        let truth = try SHA256.hexDigest(ofFile: weights)
+        #expect(try ModelStamp(name: "m", weightsAt: weights, memo: memo).digestPrefix == String(truth.prefix(16)))
+        let memos = try FileManager.default.contentsOfDirectory(atPath: folder + "/memo")
+        #expect(memos.count == 1, "remembered")
+        // The memo is what a second run reads: a forged one with the file's status is believed...
+        let forged = String(repeating: "ab", count: 32), path = folder + "/memo/" + memos[0]
+        let status = try String(contentsOfFile: path, encoding: .utf8).split(separator: " ").prefix(2)
+        try Data((status.joined(separator: " ") + " " + forged).utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try memo.hexDigest(ofFile: weights) == forged)
+        // ...until the file changes (size and time differ), when it is hashed again.
+        try Data("other weights".utf8).write(to: URL(fileURLWithPath: weights))
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: weights)
+        #expect(try memo.hexDigest(ofFile: weights) == SHA256.hexDigest(ofFile: weights))
+        #expect(try FileDigestMemo(folder: nil).hexDigest(ofFile: weights) == SHA256.hexDigest(ofFile: weights))
+    }
+}

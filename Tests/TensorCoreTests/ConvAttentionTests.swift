@@ -132,7 +132,8 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         let g = Conv2DGeometry(
             batch: 3, inChannels: 6, height: size, width: size, outChannels: 10, kernelHeight: kernel,
             kernelWidth: kernel, strideH: stride, strideW: stride, padH: padding, padW: padding)
-        Conv2D.forward(x.storage.pointer, weight: w.storage.pointer, bias: nil, serial.storage.pointer, g, pool: .serial)
+        Conv2D.forward(
+            x.storage.pointer, weight: w.storage.pointer, bias: nil, serial.storage.pointer, g, pool: .serial)
         #expect(maxError(serial, referenceConv(x, w, nil, stride: stride, padding: padding)) < 1e-5)
     }
 
