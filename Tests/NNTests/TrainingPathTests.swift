@@ -71,13 +71,18 @@ final class TinyBlock: Module {
 }
 
 @Suite struct InferenceCacheTests {
-    @Test func packedWeightsGiveTheSameResultsAndFollowUpdates() throws {
-        let m = TinyBlock()
+    let m = TinyBlock(), tape = Tape(recording: false)
+    let x: Tensor, plain: [Float]
+
+    /// A block with random weights, an input and its output before any cache.
+    init() throws {
         try m.initializeParameters(seed: 5)
         var r = TestRandom(seed: 6)
-        let x = try r.tensor([2, 3, 4])
-        let tape = Tape(recording: false)
-        let plain = try m(.constant(x), tape: tape).value.scalars
+        x = try r.tensor([2, 3, 4])
+        plain = try m(.constant(x), tape: tape).value.scalars
+    }
+
+    @Test func packedWeightsGiveTheSameResultsAndFollowUpdates() throws {
         try m.prepareTreeForInference()
         #expect(maxError(try m(.constant(x), tape: tape).value.scalars, plain) < 1e-6)
         // An in-place optimizer-style update must not be hidden by the packed copy.
@@ -91,12 +96,6 @@ final class TinyBlock: Module {
     /// A stage keeps only the packed copy: same results, the plain weight reads as zeros, and weights loaded
     /// afterwards are used.
     @Test func droppingThePlainWeightsKeepsTheResults() throws {
-        let m = TinyBlock()
-        try m.initializeParameters(seed: 5)
-        var r = TestRandom(seed: 6)
-        let x = try r.tensor([2, 3, 4])
-        let tape = Tape(recording: false)
-        let plain = try m(.constant(x), tape: tape).value.scalars
         let fc1 = m.mlp.fc1.weight.value
         try m.prepareTreeForInference(keepingWeights: false)
         #expect(maxError(try m(.constant(x), tape: tape).value.scalars, plain) < 1e-6)
