@@ -49,6 +49,9 @@ phase decoder "$ROOT/decoder-p3" 1532 "$ROOT/decoder-p2" --steps 4500 --batch 16
 # Phase 4: the same data from other seeds, lr 4e-4; stopped at 1,398 of a schedule planned to 2,600.
 phase decoder "$ROOT/decoder-p4" 1398 "$ROOT/decoder-p3" --steps 2600 --batch 16 --lr 4e-4 --warmup 50 \
     --objects 1-2 --eval-every 1300 --seed 4
+# Phase 5: the same data from seed 5, lr 3e-4; stopped at 1,302 of a schedule planned to 1,500 (lr 2.8e-5 there).
+phase decoder "$ROOT/decoder-p5" 1302 "$ROOT/decoder-p4" --steps 1500 --batch 16 --lr 3e-4 --warmup 50 \
+    --objects 1-2 --eval-every 1200 --seed 5
 # The inpainting decoder: phase 3's decoder with conv_in widened for [x_t, kept image, keep mask] (GLIDE), on
 # random boxes and strokes.
 phase inpaint "$ROOT/inpaint" 800 "$ROOT/decoder-p3" --steps 800 --batch 16 --lr 3e-4 --warmup 50 \
@@ -62,7 +65,7 @@ install() { # install RUN NAME
     done
     printf '{\n  "clip" : "%s"\n}\n' "$CLIP" > "pipelines/models/$2/training.json"  # the CLIP, as the repo names it
 }
-install "$ROOT/decoder-p4" decoder
+install "$ROOT/decoder-p5" decoder
 install "$ROOT/inpaint" inpaint
 $BIN decoder-eval --model pipelines/models/decoder --clip "$CLIP" --scenes 200
 $BIN inpaint-eval --model pipelines/models/inpaint --clip "$CLIP" --scenes 200
