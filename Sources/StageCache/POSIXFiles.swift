@@ -1,4 +1,5 @@
 import Foundation
+import StageKit
 
 #if canImport(Glibc)
     import Glibc
@@ -71,13 +72,7 @@ enum POSIXFiles {
     static func isFolder(_ s: stat) -> Bool { (s.st_mode & S_IFMT) == S_IFDIR }
 
     /// Modification time in nanoseconds since the epoch.
-    static func modificationNanoseconds(_ s: stat) -> Int64 {
-        #if canImport(Darwin)
-            return Int64(s.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(s.st_mtimespec.tv_nsec)
-        #else
-            return Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec)
-        #endif
-    }
+    static func modificationNanoseconds(_ s: stat) -> Int64 { FileDigestMemo.modificationNanoseconds(s) }
 
     /// Copies the whole file at `path` to the descriptor `fd`, in 1 MiB chunks.
     static func copy(file path: String, to fd: Int32, outputName: String) throws {
