@@ -12,6 +12,8 @@ import StageKit
 struct FileDigests {
     /// Where the remembered digests live (`ROOT/digests`); nil remembers nothing.
     var memoFolder: String?
+    /// Files smaller than this are hashed every time, not remembered (see ``FileDigestMemo/minimumBytes``).
+    var memoMinimumBytes = FileDigestMemo(folder: nil).minimumBytes
 
     /// File name extensions of the files of a folder argument that enter the key (a model folder's config,
     /// weights and tokenizer).
@@ -24,7 +26,7 @@ struct FileDigests {
         guard let s = POSIXFiles.status(path), POSIXFiles.isRegularFile(s) else {
             throw CacheError.io(operation: "read", path: path, reason: "not a regular file")
         }
-        return try FileDigestMemo(folder: memoFolder).hexDigest(ofFile: path)
+        return try FileDigestMemo(folder: memoFolder, minimumBytes: memoMinimumBytes).hexDigest(ofFile: path)
     }
 
     /// The relative paths and digests of the files of a folder that enter the key, sorted by path.

@@ -10,12 +10,19 @@ import Foundation
 /// file — a model's weights, gigabytes at full size — is read once, not on every run (the way ccache and git
 /// trust a file's status). One memo per file, `<folder>/<device>-<inode>`, holding `<size> <mtime ns> <digest>`.
 /// A file modified less than two seconds ago is hashed but not remembered: a later write within the same
-/// timestamp tick would otherwise go unnoticed. A memo that cannot be read or written is ignored.
+/// timestamp tick would otherwise go unnoticed. A memo that cannot be read or written is ignored. Files under
+/// `minimumBytes` are hashed every time (milliseconds) and leave no memo, so that small and temporary files do
+/// not fill the folder.
 public struct FileDigestMemo: Sendable {
     /// Where the memos live; nil remembers nothing.
     public var folder: String?
+    /// The smallest file worth remembering.
+    public var minimumBytes: Int
 
-    public init(folder: String?) { self.folder = folder }
+    public init(folder: String?, minimumBytes: Int = 16 << 20) {
+        self.folder = folder
+        self.minimumBytes = minimumBytes
+    }
 
     /// The stages' memo: `digests/` in `$XDG_CACHE_HOME/unclip`, else `$HOME/.cache/unclip` (the folder
     /// `unclip-cache` keeps its digests in), created on first use; nothing is remembered without either variable.
@@ -36,7 +43,7 @@ public struct FileDigestMemo: Sendable {
     /// The lower-case hex SHA-256 of the file at `path`, remembered or computed (and then remembered).
     public func hexDigest(ofFile path: String) throws -> String {
         var s = stat()
-        guard stat(path, &s) == 0 else { return try SHA256.hexDigest(ofFile: path) }
+        guard stat(path, &s) == 0, s.st_size >= minimumBytes else { return try SHA256.hexDigest(ofFile: path) }
         let stamp = "\(s.st_size) \(Self.modificationNanoseconds(s))"
         let memo = folder.map { "\($0)/\(s.st_dev)-\(s.st_ino)" }
         if let memo, let text = try? String(contentsOfFile: memo, encoding: .utf8) {

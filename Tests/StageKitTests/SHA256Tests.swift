@@ -44,7 +44,7 @@ import Testing
         let folder = NSTemporaryDirectory() + "unclip-memo-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try FileManager.default.createDirectory(atPath: folder + "/memo", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let weights = folder + "/model.safetensors", memo = FileDigestMemo(folder: folder + "/memo")
+        let weights = folder + "/model.safetensors", memo = FileDigestMemo(folder: folder + "/memo", minimumBytes: 0)
         let old = Date(timeIntervalSinceNow: -60)
         try Data("weights".utf8).write(to: URL(fileURLWithPath: weights))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: weights)
@@ -62,5 +62,17 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: weights)
         #expect(try memo.hexDigest(ofFile: weights) == SHA256.hexDigest(ofFile: weights))
         #expect(try FileDigestMemo(folder: nil).hexDigest(ofFile: weights) == SHA256.hexDigest(ofFile: weights))
+    }
+
+    @Test func smallFilesAreHashedWithoutAMemo() throws {
+        let folder = NSTemporaryDirectory() + "unclip-memo-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: folder + "/memo", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let weights = folder + "/model.safetensors", memo = FileDigestMemo(folder: folder + "/memo", minimumBytes: 8)
+        try Data("weights".utf8).write(to: URL(fileURLWithPath: weights))
+        let old = Date(timeIntervalSinceNow: -60)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: weights)
+        #expect(try memo.hexDigest(ofFile: weights) == SHA256.hexDigest(ofFile: weights))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/memo").isEmpty, "7 bytes < 8: no memo")
     }
 }
