@@ -13,7 +13,7 @@ struct FileDigests {
     /// Where the remembered digests live (`ROOT/digests`); nil remembers nothing.
     var memoFolder: String?
     /// Files smaller than this are hashed every time, not remembered (see ``FileDigestMemo/minimumBytes``).
-    var memoMinimumBytes = FileDigestMemo(folder: nil).minimumBytes
+    var memoMinimumBytes = FileDigestMemo.defaultMinimumBytes
 
     /// File name extensions of the files of a folder argument that enter the key (a model folder's config,
     /// weights and tokenizer).

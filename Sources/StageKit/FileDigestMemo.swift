@@ -11,15 +11,16 @@ import Foundation
 /// trust a file's status). One memo per file, `<folder>/<device>-<inode>`, holding `<size> <mtime ns> <digest>`.
 /// A file modified less than two seconds ago is hashed but not remembered: a later write within the same
 /// timestamp tick would otherwise go unnoticed. A memo that cannot be read or written is ignored. Files under
-/// `minimumBytes` are hashed every time (milliseconds) and leave no memo, so that small and temporary files do
-/// not fill the folder.
+/// `minimumBytes` are hashed every time and leave no memo, so that small and temporary files do not fill the folder.
 public struct FileDigestMemo: Sendable {
     /// Where the memos live; nil remembers nothing.
     public var folder: String?
     /// The smallest file worth remembering.
     public var minimumBytes: Int
+    /// 16 MiB: hashing less takes at most about a tenth of a second.
+    public static let defaultMinimumBytes = 16 << 20
 
-    public init(folder: String?, minimumBytes: Int = 16 << 20) {
+    public init(folder: String?, minimumBytes: Int = defaultMinimumBytes) {
         self.folder = folder
         self.minimumBytes = minimumBytes
     }

@@ -79,7 +79,7 @@ import Testing
         var times = [timeval(tv_sec: 1_000_000_000, tv_usec: 0), timeval(tv_sec: 1_000_000_000, tv_usec: 0)]
         #expect(utimes(file, &times) == 0)
         var digests = store.digests
-        digests.memoMinimumBytes = 0  // 3 bytes: remembered only below the usual size floor
+        digests.memoMinimumBytes = 0  // 3 bytes: under the usual floor, which would rehash it every time
         let first = try digests.digest(ofFile: file)
         #expect(first == (try SHA256.hexDigest(ofFile: file)))
         #expect(POSIXFiles.names(in: store.digestsFolder).count == 1, "remembered")
