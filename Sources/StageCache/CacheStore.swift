@@ -32,7 +32,7 @@ public struct CacheStore: Sendable {
         FileDigestMemo.cacheRoot(environment: environment)
     }
 
-    var digests: FileDigests { FileDigests(memoFolder: digestsFolder) }
+    var digests: FileDigests { FileDigests(memo: FileDigestMemo(folder: digestsFolder)) }
 
     func entryFolder(_ key: CacheKey) -> String {
         "\(entriesFolder)/\(key.hex.prefix(2))/\(key.hex)"

@@ -10,10 +10,8 @@ import StageKit
 /// SHA-256 digests of files and model folders, remembered in the cache folder (see ``FileDigestMemo``, whose
 /// memos the stages share).
 struct FileDigests {
-    /// Where the remembered digests live (`ROOT/digests`); nil remembers nothing.
-    var memoFolder: String?
-    /// Files smaller than this are hashed every time, not remembered (see ``FileDigestMemo/minimumBytes``).
-    var memoMinimumBytes = FileDigestMemo.defaultMinimumBytes
+    /// Where and which digests are remembered (`ROOT/digests`; a folder of nil remembers nothing).
+    var memo: FileDigestMemo
 
     /// File name extensions of the files of a folder argument that enter the key (a model folder's config,
     /// weights and tokenizer).
@@ -26,7 +24,7 @@ struct FileDigests {
         guard let s = POSIXFiles.status(path), POSIXFiles.isRegularFile(s) else {
             throw CacheError.io(operation: "read", path: path, reason: "not a regular file")
         }
-        return try FileDigestMemo(folder: memoFolder, minimumBytes: memoMinimumBytes).hexDigest(ofFile: path)
+        return try memo.hexDigest(ofFile: path)
     }
 
     /// The relative paths and digests of the files of a folder that enter the key, sorted by path.

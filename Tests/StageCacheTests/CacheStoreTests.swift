@@ -40,7 +40,7 @@ import Testing
         try Data("{}".utf8).write(to: URL(fileURLWithPath: model + "/config.json"))
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: model + "/decoder/weights.safetensors"))
         try Data("notes".utf8).write(to: URL(fileURLWithPath: model + "/MODEL_CARD.md"))
-        let digests = FileDigests(memoFolder: nil)
+        let digests = FileDigests(memo: FileDigestMemo(folder: nil))
         func key(_ args: [String], input: String = "in", stage: String = "unclip-x") throws -> String {
             try CacheKey.make(stage: stage, executable: exe, arguments: args, inputDigest: input, digests: digests).hex
         }
@@ -79,7 +79,7 @@ import Testing
         var times = [timeval(tv_sec: 1_000_000_000, tv_usec: 0), timeval(tv_sec: 1_000_000_000, tv_usec: 0)]
         #expect(utimes(file, &times) == 0)
         var digests = store.digests
-        digests.memoMinimumBytes = 0  // 3 bytes: under the usual floor, which would rehash it every time
+        digests.memo.minimumBytes = 0  // 3 bytes: under the usual floor, which would rehash it every time
         let first = try digests.digest(ofFile: file)
         #expect(first == (try SHA256.hexDigest(ofFile: file)))
         #expect(POSIXFiles.names(in: store.digestsFolder).count == 1, "remembered")
