@@ -120,6 +120,24 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         #expect(serial.scalars == y.scalars)
     }
 
+    /// Enough output channels that the block of C kept in L2 is narrower than the image: the product runs over
+    /// several column blocks (`GEMMBlocking.columnBlock`), on the pool and on one thread.
+    @Test func conv2dOverSeveralColumnBlocks() throws {
+        let x = try tensor([1, 16, 12, 200], seed: 23), w = try tensor([100, 16, 3, 3], seed: 24)
+        let b = try tensor([100], seed: 25)
+        #expect(GEMMBlocking.columnBlock(rows: 100) < 12 * 200)
+        let y = try x.conv2d(weight: w, bias: b, padding: 1)
+        #expect(maxError(y, referenceConv(x, w, b, stride: 1, padding: 1)) < 1e-5)
+        let serial = try Tensor(shape: y.shape, scalars: [Float](repeating: 0, count: y.count))
+        let g = Conv2DGeometry(
+            batch: 1, inChannels: 16, height: 12, width: 200, outChannels: 100, kernelHeight: 3, kernelWidth: 3,
+            padH: 1, padW: 1)
+        Conv2D.forward(
+            x.storage.pointer, weight: w.storage.pointer, bias: b.storage.pointer, serial.storage.pointer, g,
+            pool: .serial)
+        #expect(serial.scalars == y.scalars)
+    }
+
     /// Several samples of a small image (16×16 and below) run as one product; output rows 8 or 16 wide take the
     /// SIMD8 implicit-im2col path. The same numbers on one thread as on the pool.
     @Test(arguments: [(3, 1, 1, 16), (3, 1, 1, 8), (3, 2, 1, 16), (1, 1, 0, 8), (3, 1, 0, 10)])

@@ -13,17 +13,27 @@ public enum Transpose: Sendable {
 
 /// Cache blocking for the Zen 5 target (48 KiB L1D, 1 MiB L2 per core, 32 MiB shared L3).
 ///
-/// - `mr × nr` (6 × 32): the register tile, 12 zmm accumulators; one packed B row (2 × SIMD16) per step.
+/// - `mr × nr` (6 × 32): the packing unit. The micro-kernel takes two 6-row panels at once (12 × 32, 24 zmm
+///   accumulators, one packed B row of 2 × SIMD16 per step) wherever both are whole, one at the edges.
 /// - `kc` (256): depth of a block; a packed B micro-panel `kc × nr` (32 KiB) stays in L1.
 /// - `mc` (192): rows of A per block; the packed A block `mc × kc` (192 KiB) stays in L2.
-/// - `nc` (2048): columns of B per block; the packed B block `kc × nc` (2 MiB) stays in L3.
-/// `UNCLIP_GEMM_KC`, `UNCLIP_GEMM_MC` and `UNCLIP_GEMM_NC` override them (read once, for tuning experiments).
+/// - `nc` (2048): columns of B per block; the packed B block `kc × nc` (2 MiB) stays in L3. With a prepacked A
+///   (convolutions) the block narrows so that C's `m × nc` block stays in L2 (`columnBlock`).
+/// `UNCLIP_GEMM_KC`, `UNCLIP_GEMM_MC`, `UNCLIP_GEMM_NC` and `UNCLIP_GEMM_CBLOCK` override them (read once, for
+/// tuning experiments).
 @usableFromInline enum GEMMBlocking {
     static let mr = 6
     static let nr = 32
     static let kc = tuning("KC", 256)
     static let mc = tuning("MC", 192)
     static let nc = tuning("NC", 2048)
+    /// C floats (640 KiB) a column block may span when A is prepacked: `columnBlock` keeps m × nc within it.
+    static let cBlock = tuning("CBLOCK", 160 * 1024)
+    /// Columns per block for an m-row product with a prepacked A: the widest multiple of `nr` from 256 to `nc`
+    /// whose m × nc block of C fits in `cBlock` (256 when none does).
+    static func columnBlock(rows m: Int) -> Int {
+        min(nc, max(256, cBlock / max(m, 1) / nr * nr))
+    }
     static func tuning(_ name: String, _ value: Int) -> Int {
         guard let s = getenv("UNCLIP_GEMM_" + name), let v = Int(String(cString: s)), v > 0 else { return value }
         return name == "MC" ? (v + 5) / 6 * 6 : name == "NC" ? (v + 31) / 32 * 32 : v
@@ -203,9 +213,13 @@ enum GEMMKernel {
         rowOffset: Int = 0
     ) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        let kcMax = GEMMBlocking.kc, mcMax = GEMMBlocking.mc, ncMax = GEMMBlocking.nc
+        let kcMax = GEMMBlocking.kc, mcMax = GEMMBlocking.mc
+        // With A packed once up front, narrower column blocks cost no extra packing, and they keep the m × nc
+        // block of C in L2 across the depth blocks instead of streaming it from memory once per depth block
+        // (a convolution: m = output channels, k = 9 · input channels, n = pixels).
+        let ncMax = prepackedA == nil ? GEMMBlocking.nc : GEMMBlocking.columnBlock(rows: m)
         let scratch = Scratch.current
-        let packedB = scratch.buffer(slot: 0, count: kcMax * ncMax)
+        let packedB = scratch.buffer(slot: 0, count: kcMax * GEMMBlocking.nc)
         let packedA = scratch.buffer(slot: 1, count: kcMax * (mcMax + mr))
         let tile = scratch.buffer(slot: 2, count: mr * nr)
         var jc = 0
@@ -275,6 +289,16 @@ enum GEMMKernel {
             let nrEff = min(nr, n - jr)
             let bPanel = packedB + (jr / nr) &* kc &* nr
             var ir = 0
+            // Two row panels at a time where they are whole: twice the accumulators per B row loaded.
+            if nrEff == nr {
+                while ir + 2 &* mr <= m {
+                    let panel = packedA + (ir / mr) &* kc &* mr
+                    microKernel12x32(
+                        kc: kc, a0: panel, a1: panel + kc &* mr, b: bPanel, c: c + ir &* ldc + jr, ldc: ldc,
+                        alpha: alpha, beta: beta)
+                    ir += 2 &* mr
+                }
+            }
             while ir < m {
                 let mrEff = min(mr, m - ir)
                 microKernel6x32(
@@ -539,6 +563,66 @@ enum GEMMKernel {
                 dst[j] = beta == 0 ? alpha * src[j] : (alpha * src[j]).addingProduct(beta, dst[j])
             }
         }
+    }
+
+    /// C[12 × 32] = alpha · Ap · Bp + beta · C for two consecutive 6-row panels `a0`, `a1` (`[kc][6]` each) and
+    /// one B panel: 24 zmm accumulators, so each B row loaded feeds 24 FMAs instead of 12.
+    @inline(__always)
+    static func microKernel12x32(
+        kc: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+    ) {
+        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
+        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
+        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
+        var c80 = SIMD16<Float>(), c81 = SIMD16<Float>(), c90 = SIMD16<Float>(), c91 = SIMD16<Float>()
+        var ca0 = SIMD16<Float>(), ca1 = SIMD16<Float>(), cb0 = SIMD16<Float>(), cb1 = SIMD16<Float>()
+        var pa = a0, pa1 = a1
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: SIMD16<Float>.self)
+            let b1 = pb.load(fromByteOffset: 64, as: SIMD16<Float>.self)
+            var x = SIMD16<Float>(repeating: pa[0])
+            c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa[1])
+            c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa[2])
+            c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa[3])
+            c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa[4])
+            c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa[5])
+            c50.addProduct(x, b0); c51.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[0])
+            c60.addProduct(x, b0); c61.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[1])
+            c70.addProduct(x, b0); c71.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[2])
+            c80.addProduct(x, b0); c81.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[3])
+            c90.addProduct(x, b0); c91.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[4])
+            ca0.addProduct(x, b0); ca1.addProduct(x, b1)
+            x = SIMD16<Float>(repeating: pa1[5])
+            cb0.addProduct(x, b0); cb1.addProduct(x, b1)
+            pa += 6
+            pa1 += 6
+            pb += 128
+        }
+        store(c00, c01, to: c, alpha: alpha, beta: beta)
+        store(c10, c11, to: c + ldc, alpha: alpha, beta: beta)
+        store(c20, c21, to: c + 2 &* ldc, alpha: alpha, beta: beta)
+        store(c30, c31, to: c + 3 &* ldc, alpha: alpha, beta: beta)
+        store(c40, c41, to: c + 4 &* ldc, alpha: alpha, beta: beta)
+        store(c50, c51, to: c + 5 &* ldc, alpha: alpha, beta: beta)
+        store(c60, c61, to: c + 6 &* ldc, alpha: alpha, beta: beta)
+        store(c70, c71, to: c + 7 &* ldc, alpha: alpha, beta: beta)
+        store(c80, c81, to: c + 8 &* ldc, alpha: alpha, beta: beta)
+        store(c90, c91, to: c + 9 &* ldc, alpha: alpha, beta: beta)
+        store(ca0, ca1, to: c + 10 &* ldc, alpha: alpha, beta: beta)
+        store(cb0, cb1, to: c + 11 &* ldc, alpha: alpha, beta: beta)
     }
 
     @inline(__always)
