@@ -25,6 +25,16 @@ public final class GroupNorm: Module {
         return try tape.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps)
     }
 
+    /// Inference only: the norm with a per-sample `modulation` (y · (1 + scale) + shift, `[N, C]` each) and an
+    /// `activation` fused into its pass (`Tensor.groupNorm`). No tape, no gradient.
+    public func fused(
+        _ x: Tensor, modulation: (scale: Tensor, shift: Tensor)? = nil, activation: Activation?
+    ) throws -> Tensor {
+        try x.groupNorm(
+            groups: groups, weight: weight?.value, bias: bias?.value, eps: eps, modulation: modulation,
+            activation: activation)
+    }
+
     override public func resetParameters(using rng: inout PhiloxRandom) throws {
         if let weight { try weight.update(Tensor(repeating: 1, shape: weight.shape)) }
         if let bias { try bias.update(Tensor(zeros: bias.shape)) }

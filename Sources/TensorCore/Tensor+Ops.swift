@@ -80,7 +80,13 @@ extension Tensor {
     }
 
     /// Group norm of an `[N, C, ...]` tensor over `groups` channel groups, affine `[C]` weight/bias.
-    public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
+    ///
+    /// Inference fusions of a UNet block, all in the same pass: `modulation` (scale and shift, `[N, C]` each)
+    /// makes the result y · (1 + scale) + shift per sample and channel, and `activation` is applied last.
+    public func groupNorm(
+        groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5, modulation: (scale: Tensor, shift: Tensor)? = nil,
+        activation: Activation? = nil
+    ) throws -> Tensor {
         guard rank >= 2, groups > 0, shape[1] % groups == 0 else {
             throw TensorError.invalidShape(
                 op: "groupNorm", shape: shape, reason: "channels not divisible by \(groups) groups")
@@ -89,12 +95,19 @@ extension Tensor {
         for p in [weight, bias] {
             if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "groupNorm", lhs: shape, rhs: p.shape) }
         }
+        for p in [modulation?.scale, modulation?.shift] {
+            if let p, p.shape != [shape[0], c] {
+                throw TensorError.shapeMismatch(op: "groupNorm modulation", lhs: shape, rhs: p.shape)
+            }
+        }
         let hw = shape[2...].reduce(1, *)
-        let out = try Tensor(zeros: shape)
+        let out = Tensor(validShape: shape)
         if count > 0 {
             GroupNorm.forward(
                 storage.pointer, out.storage.pointer, weight: weight?.storage.pointer, bias: bias?.storage.pointer,
-                batch: shape[0], channels: c, spatial: hw, groups: groups, eps: eps)
+                batch: shape[0], channels: c, spatial: hw, groups: groups, eps: eps,
+                modulation: modulation.map { (UnsafePointer($0.scale.storage.pointer), UnsafePointer($0.shift.storage.pointer)) },
+                activation: activation)
         }
         return out
     }

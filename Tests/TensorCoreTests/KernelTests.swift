@@ -189,4 +189,24 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         }
         #expect(throws: TensorError.self) { try x.groupNorm(groups: 5, weight: nil, bias: nil) }
     }
+
+    /// The inference fusion (norm, then y·(1 + scale) + shift per sample and channel, then an activation, in one
+    /// pass) against the same steps as separate ops.
+    @Test(arguments: [Activation.silu, .gelu])
+    func groupNormWithModulationAndActivation(activation: Activation) throws {
+        let (n, c) = (2, 64)
+        let x = try tensor([n, c, 5, 7], seed: 11, scale: 2), w = try tensor([c], seed: 12), b = try tensor([c], seed: 13)
+        let scale = try tensor([n, c], seed: 14), shift = try tensor([n, c], seed: 15)
+        let fused = try x.groupNorm(
+            groups: 32, weight: w, bias: b, modulation: (scale, shift), activation: activation)
+        let normed = try x.groupNorm(groups: 32, weight: w, bias: b)
+        let s = try scale.reshaped([n, c, 1, 1]), t = try shift.reshaped([n, c, 1, 1])
+        let expected = try (normed + normed * s + t).activated(activation)
+        #expect(maxRelativeError(fused.scalars, expected.scalars) < 1e-5)
+        let plain = try x.groupNorm(groups: 32, weight: w, bias: b, activation: activation)
+        #expect(maxRelativeError(plain.scalars, normed.activated(activation).scalars) < 1e-5)
+        #expect(throws: TensorError.self) {
+            try x.groupNorm(groups: 32, weight: w, bias: b, modulation: (shift, try tensor([n, c, 1], seed: 16)))
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import UNet
 
-/// The inference model is also the training model: a recording tape gives the same output, reaches every
+/// The inference model is also the training model: a recording tape gives the same output (up to rounding), reaches every
 /// parameter of the decoder UNet and its text projection, and a few AdamW steps lower an ε-prediction loss.
 @Suite struct UNetTrainingPathTests {
     @Test func decoderAndTextProjectionTrain() throws {
@@ -32,7 +32,9 @@ import Testing
         let tape = Tape()
         let (l0, out) = try loss(tape)
         let (_, inference) = try loss(Tape(recording: false))
-        #expect(out.value.scalars == inference.value.scalars)
+        // The same numbers up to rounding: inference fuses each group norm with the time modulation and activation.
+        let difference = zip(out.value.scalars, inference.value.scalars).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0
+        #expect(difference < 1e-5)
         try tape.backward(l0)
         // Under a single guidance-free pass the null image embedding is unused, so it alone gets no gradient.
         let params = unet.parameters() + proj.parameters().filter { !$0.key.hasPrefix("learned_classifier") }

@@ -20,20 +20,27 @@ public enum Activation: Sendable, CaseIterable {
         pool: ThreadPool = .shared
     ) {
         pool.parallelFor(n, grain: 1 << 15) { r in
-            switch self {
-            case .gelu:
-                for i in r { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.70710678118654752)) }
-            case .geluTanh:
-                for i in r {
-                    let v = x[i]
-                    let u = 0.7978845608028654 * (v + 0.044715 * v * v * v)
-                    y[i] = 0.5 * v * (1 + Activation.tanhFast(u))
-                }
-            case .quickGelu:
-                for i in r { y[i] = x[i] / (1 + exp(-1.702 * x[i])) }
-            case .silu:
-                for i in r { y[i] = x[i] / (1 + exp(-x[i])) }
+            apply(x + r.lowerBound, y + r.lowerBound, count: r.count)
+        }
+    }
+
+    /// y[i] = f(x[i]) for i in 0..<n on the calling thread (for kernels that fuse an activation into their own
+    /// pass). `x` and `y` may be the same buffer.
+    @inline(__always)
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+        switch self {
+        case .gelu:
+            for i in 0..<n { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.70710678118654752)) }
+        case .geluTanh:
+            for i in 0..<n {
+                let v = x[i]
+                let u = 0.7978845608028654 * (v + 0.044715 * v * v * v)
+                y[i] = 0.5 * v * (1 + Activation.tanhFast(u))
             }
+        case .quickGelu:
+            for i in 0..<n { y[i] = x[i] / (1 + exp(-1.702 * x[i])) }
+        case .silu:
+            for i in 0..<n { y[i] = x[i] / (1 + exp(-x[i])) }
         }
     }
 

@@ -4,10 +4,16 @@
 /// Shapes: x, y, dx, dy `[N, C, HW]`; weight, bias `[C]`; mean, rstd `[N, groups]`. C must be divisible by groups.
 public enum GroupNorm {
     /// y = (x − mean) · rstd · weight[c] + bias[c]; optionally saves mean and rstd per (n, group).
+    ///
+    /// For inference a UNet block's next steps can ride along in the same pass: with `modulation` (scale and
+    /// shift `[N, C]` each) y becomes y · (1 + scale[n, c]) + shift[n, c], and `activation` is then applied to y.
+    /// One read of x for the statistics and one read and write for the output, instead of a pass per step.
     public static func forward(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>?,
         bias: UnsafePointer<Float>?, batch: Int, channels: Int, spatial hw: Int, groups: Int, eps: Float,
-        mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil, pool: ThreadPool = .shared
+        mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil,
+        modulation: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)? = nil, activation: Activation? = nil,
+        pool: ThreadPool = .shared
     ) {
         let cpg = channels / groups, size = cpg &* hw
         pool.parallelFor(batch &* groups, grain: max(1, 16384 / max(1, size))) { range in
@@ -21,13 +27,21 @@ public enum GroupNorm {
                 let mu = shift + md
                 let v = Swift.max(0, sq - sd * md)
                 let rs = 1 / (v / Float(size) + eps).squareRoot()
-                let g = ng % groups
+                let g = ng % groups, n = ng / groups
                 for cc in 0..<cpg {
                     let ch = g &* cpg &+ cc
-                    let scale = rs * (weight?[ch] ?? 1)
-                    let shift = (bias?[ch] ?? 0) - mu * scale
+                    var scale = rs * (weight?[ch] ?? 1)
+                    var shift = (bias?[ch] ?? 0) - mu * scale
+                    if let modulation {
+                        // (x·scale + shift)·(1 + s) + t, folded into one multiply-add per element.
+                        let s = 1 + modulation.scale[n &* channels &+ ch], t = modulation.shift[n &* channels &+ ch]
+                        scale *= s
+                        shift = shift * s + t
+                    }
                     let o = cc &* hw
                     for i in 0..<hw { yg[o &+ i] = xg[o &+ i] * scale + shift }
+                    // One channel's plane is still in cache.
+                    activation?.apply(yg + o, yg + o, count: hw)
                 }
                 mean?[ng] = mu
                 rstd?[ng] = rs
