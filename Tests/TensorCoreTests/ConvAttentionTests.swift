@@ -239,3 +239,57 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         }
     }
 }
+
+/// The Winograd F(2×2, 3×3) path against the direct loop, called directly so that small shapes cover its edges:
+/// odd output sizes (partial tiles), padding 0–2, tile rows shorter and longer than a 16-tile SIMD group, blocks
+/// of tiles that straddle rows and samples, no bias.
+@Suite struct WinogradConvTests {
+    @Test(arguments: [(2, 20, 30, 1), (1, 7, 9, 0), (3, 5, 37, 2), (2, 33, 34, 1), (1, 2, 2, 1)])
+    func matchesDirectLoop(batch: Int, height: Int, width: Int, padding: Int) throws {
+        let x = try tensor([batch, 5, height, width], seed: 30), w = try tensor([7, 5, 3, 3], seed: 31)
+        let b = try tensor([7], seed: 32)
+        let g = Conv2DGeometry(
+            batch: batch, inChannels: 5, height: height, width: width, outChannels: 7, kernelHeight: 3,
+            kernelWidth: 3, padH: padding, padW: padding)
+        for (bias, pool) in [(Optional(b), ThreadPool.shared), (nil, .serial)] {
+            let y = try Tensor(zeros: [batch, 7, g.outHeight, g.outWidth])
+            WinogradConv.forward(
+                x.storage.pointer, weight: w.storage.pointer, bias: bias?.storage.pointer, y.storage.pointer, g,
+                pool: pool)
+            #expect(maxError(y, referenceConv(x, w, bias, stride: 1, padding: padding)) < 1e-5)
+        }
+    }
+
+    @Test func sameBitsForAnyThreadCount() throws {
+        let x = try tensor([2, 6, 40, 24], seed: 33), w = try tensor([9, 6, 3, 3], seed: 34)
+        let g = Conv2DGeometry(
+            batch: 2, inChannels: 6, height: 40, width: 24, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+            padH: 1, padW: 1)
+        let outputs = try [ThreadPool.serial, ThreadPool(threadCount: 2), ThreadPool(threadCount: 3)].map { pool in
+            let y = try Tensor(zeros: [2, 9, 40, 24])
+            WinogradConv.forward(x.storage.pointer, weight: w.storage.pointer, bias: nil, y.storage.pointer, g, pool: pool)
+            return y.scalars
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
+
+    /// A UNet-sized convolution goes this way through `conv2d`, and a strided or 1×1 one does not.
+    @Test func takesUNetConvolutions() throws {
+        let g = Conv2DGeometry(
+            batch: 1, inChannels: 32, height: 64, width: 64, outChannels: 32, kernelHeight: 3, kernelWidth: 3,
+            padH: 1, padW: 1)
+        #expect(WinogradConv.applies(to: g) == WinogradConv.enabled)
+        var strided = g
+        strided.strideH = 2
+        strided.strideW = 2
+        #expect(!WinogradConv.applies(to: strided))
+        var pointwise = g
+        pointwise.kernelHeight = 1
+        pointwise.kernelWidth = 1
+        #expect(!WinogradConv.applies(to: pointwise))
+        let x = try tensor([1, 32, 64, 64], seed: 35), w = try tensor([32, 32, 3, 3], seed: 36)
+        let b = try tensor([32], seed: 37)
+        let y = try x.conv2d(weight: w, bias: b, padding: 1)
+        #expect(maxError(y, referenceConv(x, w, b, stride: 1, padding: 1)) < 1e-5)
+    }
+}

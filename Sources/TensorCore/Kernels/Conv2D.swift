@@ -101,6 +101,10 @@ public enum Conv2D {
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, pool: ThreadPool = .shared
     ) {
+        if WinogradConv.applies(to: g) {
+            WinogradConv.forward(x, weight: weight, bias: bias, y, g, pool: pool)
+            return
+        }
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
         let beta: Float = bias == nil ? 0 : 1
         // The weights are the GEMM's A for every sample: pack them once.
