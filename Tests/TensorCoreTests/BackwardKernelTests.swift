@@ -97,7 +97,9 @@ func checkGradient(
         checkGradient(b, outputs: x.count, forward: { fwd(x, w, $0) }, backward: { bwd(x, w, $1).db }, "groupNorm db")
     }
 
-    @Test(arguments: [(3, 1, 1), (3, 2, 1), (1, 1, 0), (2, 2, 0)])
+    /// Stride 1 computes dx as a convolution of dy with the flipped kernel (padding K − 1 − p); stride 2 and 1×1
+    /// scatter Wᵀ·dy.
+    @Test(arguments: [(3, 1, 1), (3, 1, 0), (3, 1, 2), (2, 1, 1), (3, 2, 1), (1, 1, 0), (2, 2, 0)])
     func conv2d(kernel: Int, stride: Int, padding: Int) {
         var rng = TestRandom(seed: 4)
         let g = Conv2DGeometry(

@@ -216,17 +216,20 @@ public enum Conv2D {
         pool: ThreadPool = .shared
     ) {
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, o = g.outChannels
+        var dx = dx
+        if let target = dx, !g.isPointwise, let transposed = g.inputGradientGeometry {
+            // dx is a stride-1 convolution of dy with the kernel flipped and its channel axes swapped: the whole
+            // batch in one forward call (Winograd where it applies) instead of Wᵀ·dy and col2im per sample.
+            accumulateInputGradient(dy: dy, weight: weight, g, transposed, into: target, pool: pool)
+            dx = nil
+        }
         let scratch = Scratch.current
         let col = g.isPointwise ? nil : scratch.buffer(slot: 6, count: g.patch * ohw)
         let dcol = g.isPointwise || dx == nil ? nil : scratch.buffer(slot: 7, count: g.patch * ohw)
         for n in 0..<g.batch {
             let xn = x + n * g.inChannels * hw, dyn = dy + n * o * ohw
             if let dbias {
-                for oc in 0..<o {
-                    var s: Float = 0
-                    for i in 0..<ohw { s += dyn[oc * ohw + i] }
-                    dbias[oc] += s
-                }
+                for oc in 0..<o { dbias[oc] += VectorOps.sum(dyn + oc * ohw, ohw) }
             }
             if let dweight {
                 let b: UnsafePointer<Float>
@@ -256,6 +259,45 @@ public enum Conv2D {
                 }
             }
         }
+    }
+}
+
+extension Conv2D {
+    /// dx += conv(dy, W′) with W′[c, o, ky, kx] = W[o, c, KH−1−ky, KW−1−kx] and padding K−1−p (`transposed`).
+    /// The forward call uses scratch slots 6 and 13–15; this one keeps W′ in 16 and the result in 17.
+    static func accumulateInputGradient(
+        dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ g: Conv2DGeometry, _ transposed: Conv2DGeometry,
+        into dx: UnsafeMutablePointer<Float>, pool: ThreadPool
+    ) {
+        let (o, c, kh, kw) = (g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth)
+        let scratch = Scratch.current
+        let flipped = scratch.buffer(slot: 16, count: o * c * kh * kw)
+        pool.parallelFor(c, grain: 8) { channels in
+            for ci in channels {
+                for oi in 0..<o {
+                    let src = weight + (oi &* c &+ ci) &* kh &* kw, dst = flipped + (ci &* o &+ oi) &* kh &* kw
+                    for k in 0..<(kh &* kw) { dst[k] = src[kh &* kw &- 1 &- k] }
+                }
+            }
+        }
+        let count = g.batch * c * g.height * g.width
+        let result = scratch.buffer(slot: 17, count: count)
+        forward(dy, weight: flipped, bias: nil, result, transposed, pool: pool)
+        pool.parallelFor(count, grain: 1 << 15) { r in
+            for i in r { dx[i] += result[i] }
+        }
+    }
+}
+
+extension Conv2DGeometry {
+    /// The stride-1 convolution over dy whose output is this convolution's input gradient (same height and width
+    /// as the input), or nil when the stride is not 1 or the padding exceeds the kernel's reach.
+    var inputGradientGeometry: Conv2DGeometry? {
+        guard strideH == 1, strideW == 1, padH < kernelHeight, padW < kernelWidth else { return nil }
+        return Conv2DGeometry(
+            batch: batch, inChannels: outChannels, height: outHeight, width: outWidth, outChannels: inChannels,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, padH: kernelHeight - 1 - padH,
+            padW: kernelWidth - 1 - padW)
     }
 }
 
