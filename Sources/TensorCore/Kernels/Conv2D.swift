@@ -264,7 +264,7 @@ public enum Conv2D {
 
 extension Conv2D {
     /// dx += conv(dy, W′) with W′[c, o, ky, kx] = W[o, c, KH−1−ky, KW−1−kx] and padding K−1−p (`transposed`).
-    /// The forward call uses scratch slots 6 and 13–15; this one keeps W′ in 16 and the result in 17.
+    /// The forward call uses scratch slots 6, 13 and 14; this one keeps W′ in 16 and the result in 17.
     static func accumulateInputGradient(
         dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ g: Conv2DGeometry, _ transposed: Conv2DGeometry,
         into dx: UnsafeMutablePointer<Float>, pool: ThreadPool

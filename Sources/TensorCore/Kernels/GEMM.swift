@@ -20,7 +20,7 @@ public enum Transpose: Sendable {
 /// - `nc` (2048): columns of B per block; the packed B block `kc × nc` (2 MiB) stays in L3. With a prepacked A
 ///   (convolutions) the block narrows so that C's `m × nc` block stays in L2 (`columnBlock`).
 /// `UNCLIP_GEMM_KC`, `UNCLIP_GEMM_MC`, `UNCLIP_GEMM_NC` and `UNCLIP_GEMM_CBLOCK` override them (read once, for
-/// tuning experiments).
+/// tuning experiments; `tuning` also reads the Winograd convolution's knobs).
 @usableFromInline enum GEMMBlocking {
     static let mr = 6
     static let nr = 32
@@ -80,6 +80,15 @@ extension BPanelSource {
 struct PrepackedA {
     let base: UnsafePointer<Float>
     let paddedRows: Int
+
+    /// Where op(A)[row, column] of an m × `depth` matrix sits in that layout (`paddedRows`: m rounded up to
+    /// `mr`), for producers that write packed panels directly.
+    @inline(__always)
+    static func offset(row: Int, column: Int, paddedRows: Int, depth: Int) -> Int {
+        let mr = GEMMBlocking.mr, k0 = column / GEMMBlocking.kc &* GEMMBlocking.kc
+        let kc = Swift.min(GEMMBlocking.kc, depth &- k0)
+        return k0 &* paddedRows &+ (row / mr) &* kc &* mr &+ (column &- k0) &* mr &+ row % mr
+    }
 
     /// The panels for rows from `i0` (a multiple of 6) in the depth block starting at `k0`.
     @inline(__always)

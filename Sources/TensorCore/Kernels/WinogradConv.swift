@@ -16,15 +16,18 @@ enum WinogradConv {
     static let tileBlock = GEMMBlocking.tuning("WINOGRAD_TILES", 128)
     /// `UNCLIP_CONV_WINOGRAD=0` turns the path off (for side-by-side measurements).
     static let enabled = getenv("UNCLIP_CONV_WINOGRAD").map { String(cString: $0) != "0" } ?? true
+    /// Fewest output tiles (over the batch) for which the path is taken (`UNCLIP_GEMM_WINOGRAD_MIN_TILES`).
+    static let minimumTiles = GEMMBlocking.tuning("WINOGRAD_MIN_TILES", 512)
 
     /// Whether `g` takes this path: 3×3, stride 1, channels wide enough for the products to dominate the
-    /// transforms, and enough tiles (1024: a 64×64 output) to pay for transforming and packing the weights on
-    /// every call. Measured by `unclip-bench conv` here: 320 channels at 256×256 2.0× faster than im2col, at
-    /// 64×64 (batch 2) 1.7×, 640 at 32×32 (batch 2, 512 tiles) about even, 1280 at 32×32 (256 tiles) slower.
+    /// transforms, and enough tiles (`minimumTiles`, 512: a 32×32 output over 2 samples) to keep both cores busy
+    /// with blocks and to pay for transforming the weights on every call. Measured by `unclip-bench conv` here
+    /// against im2col: 320 channels at 256×256 2.0× faster, at 64×64 (batch 2) 1.7×; 640 at 32×32 (batch 2, 512
+    /// tiles) 1.3–2.4×; 1280 at 32×32 (256 tiles) even; 960 at 16×16 (batch 2, 128 tiles: one block) 0.6×.
     static func applies(to g: Conv2DGeometry) -> Bool {
         enabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideH == 1 && g.strideW == 1
             && g.inChannels >= 32 && g.outChannels >= 32 && g.outHeight >= 2 && g.outWidth >= 2
-            && g.batch * tiles(g).count >= 1024
+            && g.batch * tiles(g).count >= minimumTiles
     }
 
     /// Tiles per sample: ⌈HO/2⌉ rows of ⌈WO/2⌉.
@@ -40,15 +43,11 @@ enum WinogradConv {
     ) {
         let c = g.inChannels, o = g.outChannels, tb = tileBlock
         let scratch = Scratch.current
-        // U[ξ] = G g Gᵀ for every (output, input) channel pair, then packed as the GEMMs' A operands.
-        let u = scratch.buffer(slot: 15, count: 16 * o * c)
-        transformWeights(weight, into: u, outChannels: o, inChannels: c, pool: pool)
+        // U[ξ] = G g Gᵀ for every (output, input) channel pair, written straight into the GEMMs' packed A panels.
         let paddedRows = (o + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr
         let packed = scratch.buffer(slot: 13, count: 16 * paddedRows * c)
-        let panels = (0..<16).map { xi in
-            GEMMKernel.prepackA(
-                .none, a: u + xi * o * c, lda: c, m: o, k: c, into: packed + xi * paddedRows * c, pool: pool)
-        }
+        transformWeights(weight, into: packed, outChannels: o, inChannels: c, paddedRows: paddedRows, pool: pool)
+        let panels = (0..<16).map { xi in PrepackedA(base: packed + xi * paddedRows * c, paddedRows: paddedRows) }
         let layout = PaddedLayout(g)
         let padded = scratch.buffer(slot: 6, count: g.batch * c * layout.plane + PaddedLayout.slack)
         pad(x, into: padded, g, layout, pool: pool)
@@ -65,7 +64,7 @@ enum WinogradConv {
                 transformInput(padded, into: v, tiles: t0..<t0 + count, ld: tb, channels: c, layout)
                 for xi in 0..<16 {
                     GEMMKernel.serial(
-                        .none, m: o, n: count, k: c, alpha: 1, a: u + xi * o * c, lda: c,
+                        .none, m: o, n: count, k: c, alpha: 1, a: panels[xi].base, lda: c,  // A: prepacked
                         source: MatrixPanels(trans: .none, b: v + xi * c * tb, ldb: tb), columnOffset: 0, beta: 0,
                         c: m + xi * o * tb, ldc: tb, prepackedA: panels[xi])
                 }
@@ -139,28 +138,36 @@ enum WinogradConv {
         return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
     }
 
-    /// U[ξ = 4i + j][o][c] = (G g Gᵀ)[i, j] for every kernel g = weight[o, c].
+    /// U[ξ = 4i + j] = (G g Gᵀ)[i, j] for every kernel g = weight[o, c], as 16 prepacked `o × c` A operands
+    /// (`PrepackedA` layout, `paddedRows · c` floats apart; the padding rows are zero).
     static func transformWeights(
         _ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, outChannels o: Int, inChannels c: Int,
-        pool: ThreadPool
+        paddedRows: Int, pool: ThreadPool
     ) {
-        let pairs = o * c
-        pool.parallelFor(pairs, grain: 1024) { range in
-            for pair in range {
-                let k = w + pair &* 9
-                // G g, column by column: column j holds rows 0...3.
-                let c0 = g(k[0], k[3], k[6]), c1 = g(k[1], k[4], k[7]), c2 = g(k[2], k[5], k[8])
-                // (G g) Gᵀ, row by row.
-                @inline(__always) func put(_ i: Int, _ r: (Float, Float, Float, Float)) {
-                    u[(4 &* i) &* pairs &+ pair] = r.0
-                    u[(4 &* i &+ 1) &* pairs &+ pair] = r.1
-                    u[(4 &* i &+ 2) &* pairs &+ pair] = r.2
-                    u[(4 &* i &+ 3) &* pairs &+ pair] = r.3
+        let step = paddedRows * c  // from one ξ's panels to the next
+        pool.parallelFor(paddedRows, grain: 8) { rows in
+            for oc in rows {
+                for ic in 0..<c {
+                    let at = PrepackedA.offset(row: oc, column: ic, paddedRows: paddedRows, depth: c)
+                    if oc >= o {
+                        for xi in 0..<16 { u[xi &* step &+ at] = 0 }
+                        continue
+                    }
+                    let k = w + (oc &* c &+ ic) &* 9
+                    // G g, column by column: column j holds rows 0...3.
+                    let c0 = g(k[0], k[3], k[6]), c1 = g(k[1], k[4], k[7]), c2 = g(k[2], k[5], k[8])
+                    // (G g) Gᵀ, row by row.
+                    @inline(__always) func put(_ i: Int, _ r: (Float, Float, Float, Float)) {
+                        u[(4 &* i) &* step &+ at] = r.0
+                        u[(4 &* i &+ 1) &* step &+ at] = r.1
+                        u[(4 &* i &+ 2) &* step &+ at] = r.2
+                        u[(4 &* i &+ 3) &* step &+ at] = r.3
+                    }
+                    put(0, g(c0.0, c1.0, c2.0))
+                    put(1, g(c0.1, c1.1, c2.1))
+                    put(2, g(c0.2, c1.2, c2.2))
+                    put(3, g(c0.3, c1.3, c2.3))
                 }
-                put(0, g(c0.0, c1.0, c2.0))
-                put(1, g(c0.1, c1.1, c2.1))
-                put(2, g(c0.2, c1.2, c2.2))
-                put(3, g(c0.3, c1.3, c2.3))
             }
         }
     }
