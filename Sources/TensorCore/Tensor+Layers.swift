@@ -19,7 +19,9 @@ extension Tensor {
         if let bias, bias.shape != [g.outChannels] {
             throw TensorError.shapeMismatch(op: op, lhs: weight.shape, rhs: bias.shape)
         }
-        let out = try Tensor(zeros: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+        // Without input channels there is no product to write the output: it starts from zeros.
+        let out = g.inChannels > 0 ? try Tensor(unfilledShape: outShape) : try Tensor(zeros: outShape)
         if out.count > 0 && g.inChannels > 0 {
             Conv2D.forward(
                 storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
@@ -36,7 +38,7 @@ extension Tensor {
         guard rank == 4 else {
             throw TensorError.invalidShape(op: "upsampleNearest2x", shape: shape, reason: "needs NCHW")
         }
-        let out = try Tensor(zeros: [shape[0], shape[1], shape[2] * 2, shape[3] * 2])
+        let out = try Tensor(unfilledShape: [shape[0], shape[1], shape[2] * 2, shape[3] * 2])
         Resample.upsampleNearest2x(
             storage.pointer, out.storage.pointer, planes: shape[0] * shape[1], height: shape[2],
             width: shape[3])
@@ -49,7 +51,8 @@ extension Tensor {
         guard rank == 4, kernel > 0, s > 0, shape[2] >= kernel, shape[3] >= kernel else {
             throw TensorError.invalidShape(op: "averagePool", shape: shape, reason: "kernel \(kernel), stride \(s)")
         }
-        let out = try Tensor(zeros: [shape[0], shape[1], (shape[2] - kernel) / s + 1, (shape[3] - kernel) / s + 1])
+        let out = try Tensor(
+            unfilledShape: [shape[0], shape[1], (shape[2] - kernel) / s + 1, (shape[3] - kernel) / s + 1])
         Resample.averagePool(
             storage.pointer, out.storage.pointer, planes: shape[0] * shape[1], height: shape[2],
             width: shape[3], kernel: kernel, stride: s)

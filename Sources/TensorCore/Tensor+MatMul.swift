@@ -16,7 +16,7 @@ extension Tensor {
         guard let batch = Tensor.broadcastShape(batchA, batchB) else {
             throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: other.shape)
         }
-        let out = try Tensor(zeros: batch + [m, n])
+        let out = try Tensor(unfilledShape: batch + [m, n])  // beta 0: the products write every element
         let count = batch.reduce(1, *)
         if count == 0 || m == 0 || n == 0 { return out }
         let ta: Transpose = transposeSelf ? .transposed : .none, tb: Transpose = transposeOther ? .transposed : .none
@@ -47,7 +47,7 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: weight.shape)
         }
         let rows = count / max(1, shape[rank - 1]), inF = weight.shape[1], outF = weight.shape[0]
-        let out = try Tensor(zeros: Array(shape.dropLast()) + [outF])
+        let out = try Tensor(unfilledShape: Array(shape.dropLast()) + [outF])  // the bias rows or beta 0 write it
         if let bias {
             guard bias.shape == [outF] else {
                 throw TensorError.shapeMismatch(op: op, lhs: weight.shape, rhs: bias.shape)

@@ -4,7 +4,7 @@ extension Tensor {
         guard let shape = Tensor.broadcastShape(self.shape, other.shape) else {
             throw TensorError.shapeMismatch(op: "\(op)", lhs: self.shape, rhs: other.shape)
         }
-        let out = try Tensor(zeros: shape)
+        let out = try Tensor(unfilledShape: shape)
         op.apply(
             a: storage.pointer, stridesA: Tensor.broadcastStrides(self.shape, to: shape), b: other.storage.pointer,
             stridesB: Tensor.broadcastStrides(other.shape, to: shape), out: out.storage.pointer, shape: shape)
@@ -25,7 +25,7 @@ extension Tensor {
 
     /// The activation applied element-wise.
     public func activated(_ f: Activation) -> Tensor {
-        let out = Tensor(validShape: shape)
+        let out = Tensor(unfilledLike: self)
         f.forward(storage.pointer, out.storage.pointer, count: count)
         return out
     }
@@ -57,7 +57,7 @@ extension Tensor {
     /// Softmax over the last dimension.
     public func softmax() throws -> Tensor {
         guard rank >= 1 else { throw TensorError.invalidShape(op: "softmax", shape: shape, reason: "needs rank ≥ 1") }
-        let out = try Tensor(zeros: shape)
+        let out = try Tensor(unfilledShape: shape)
         let cols = shape[rank - 1]
         if cols > 0 { Softmax.forward(storage.pointer, out.storage.pointer, rows: count / cols, cols: cols) }
         return out
@@ -65,14 +65,9 @@ extension Tensor {
 
     /// Layer norm over the last dimension with optional affine `weight`/`bias` of shape `[C]`.
     public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) throws -> Tensor {
-        guard rank >= 1, shape[rank - 1] > 0 else {
-            throw TensorError.invalidShape(op: "layerNorm", shape: shape, reason: "needs a non-empty last dimension")
-        }
+        try validateLayerNorm(weight: weight, bias: bias)
         let c = shape[rank - 1]
-        for p in [weight, bias] {
-            if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "layerNorm", lhs: shape, rhs: p.shape) }
-        }
-        let out = try Tensor(zeros: shape)
+        let out = Tensor(unfilledLike: self)
         LayerNorm.forward(
             storage.pointer, out.storage.pointer, weight: weight?.storage.pointer,
             bias: bias?.storage.pointer, rows: count / c, channels: c, eps: eps)
@@ -87,21 +82,15 @@ extension Tensor {
         groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5, modulation: (scale: Tensor, shift: Tensor)? = nil,
         activation: Activation? = nil
     ) throws -> Tensor {
-        guard rank >= 2, groups > 0, shape[1] % groups == 0 else {
-            throw TensorError.invalidShape(
-                op: "groupNorm", shape: shape, reason: "channels not divisible by \(groups) groups")
-        }
+        try validateGroupNorm(groups: groups, weight: weight, bias: bias)
         let c = shape[1]
-        for p in [weight, bias] {
-            if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "groupNorm", lhs: shape, rhs: p.shape) }
-        }
         for p in [modulation?.scale, modulation?.shift] {
             if let p, p.shape != [shape[0], c] {
                 throw TensorError.shapeMismatch(op: "groupNorm modulation", lhs: shape, rhs: p.shape)
             }
         }
         let hw = shape[2...].reduce(1, *)
-        let out = Tensor(validShape: shape)
+        let out = Tensor(unfilledLike: self)
         if count > 0 {
             GroupNorm.forward(
                 storage.pointer, out.storage.pointer, weight: weight?.storage.pointer, bias: bias?.storage.pointer,
@@ -110,5 +99,31 @@ extension Tensor {
                 activation: activation)
         }
         return out
+    }
+}
+
+extension Tensor {
+    /// Throws unless this is `[..., C]` with C > 0 and `weight`/`bias` are `[C]`: `layerNorm`'s checks.
+    func validateLayerNorm(weight: Tensor?, bias: Tensor?) throws {
+        guard rank >= 1, shape[rank - 1] > 0 else {
+            throw TensorError.invalidShape(op: "layerNorm", shape: shape, reason: "needs a non-empty last dimension")
+        }
+        let c = shape[rank - 1]
+        for p in [weight, bias] {
+            if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "layerNorm", lhs: shape, rhs: p.shape) }
+        }
+    }
+
+    /// Throws unless this is `[N, C, ...]` with C divisible by `groups` and `weight`/`bias` are `[C]`:
+    /// `groupNorm`'s checks.
+    func validateGroupNorm(groups: Int, weight: Tensor?, bias: Tensor?) throws {
+        guard rank >= 2, groups > 0, shape[1] % groups == 0 else {
+            throw TensorError.invalidShape(
+                op: "groupNorm", shape: shape, reason: "channels not divisible by \(groups) groups")
+        }
+        let c = shape[1]
+        for p in [weight, bias] {
+            if let p, p.shape != [c] { throw TensorError.shapeMismatch(op: "groupNorm", lhs: shape, rhs: p.shape) }
+        }
     }
 }

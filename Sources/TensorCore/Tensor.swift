@@ -75,6 +75,20 @@ public struct Tensor {
         storage = TensorStorage(count: shape.reduce(1, *))
     }
 
+    /// An output tensor whose elements the caller's kernel writes, every one, before anything reads them: no
+    /// zero-filling pass.
+    init(unfilledShape shape: [Int]) throws {
+        let n = try Tensor.elementCount(shape, op: "Tensor(unfilledShape:)")
+        self.shape = shape
+        storage = TensorStorage(unfilledCount: n)
+    }
+
+    /// ``init(unfilledShape:)`` for the shape of an existing tensor (so known to be valid).
+    init(unfilledLike other: Tensor) {
+        shape = other.shape
+        storage = TensorStorage(unfilledCount: other.count)
+    }
+
     /// The elements in row-major order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 

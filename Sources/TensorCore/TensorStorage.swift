@@ -32,6 +32,14 @@ public final class TensorStorage {
         self.init(pointer: pointer, count: count, mappedBytes: 0)
     }
 
+    /// Allocates `count` floats without setting them, for an output that a kernel writes in full before anything
+    /// reads it (a recycled block still holds an earlier tensor's values until then).
+    convenience init(unfilledCount count: Int) {
+        precondition(count >= 0, "TensorStorage: negative count")
+        let raw = BlockPool.allocate(byteCount: max(count, 1) * 4)
+        self.init(pointer: raw.bindMemory(to: Float.self, capacity: max(count, 1)), count: count, mappedBytes: 0)
+    }
+
     /// Allocates `count` floats that read as zero without having been written: a large block is fresh anonymous
     /// memory whose pages the kernel supplies on first touch, so a parameter that a checkpoint is about to
     /// replace occupies no memory in the meantime. Small blocks are ordinary zeroed heap memory.

@@ -158,9 +158,9 @@ extension Tape {
 
     /// Layer norm over the last dimension with optional affine parameters `[C]`.
     public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, eps: Float = 1e-5) throws -> Variable {
-        _ = try x.value.layerNorm(weight: weight?.value, bias: bias?.value, eps: eps)  // validates shapes
+        try x.value.validateLayerNorm(weight: weight?.value, bias: bias?.value)
         let c = x.shape[x.value.rank - 1], rows = x.value.count / c
-        let y = Tensor(validShape: x.shape)
+        let y = Tensor(unfilledLike: x.value)
         let mean = Tensor(validShape: [rows]), rstd = Tensor(validShape: [rows])
         let xv = x.value, wv = weight?.value, bv = bias?.value
         LayerNorm.forward(
@@ -180,9 +180,9 @@ extension Tape {
     public func groupNorm(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?, eps: Float = 1e-5) throws
         -> Variable
     {
-        _ = try x.value.groupNorm(groups: groups, weight: weight?.value, bias: bias?.value, eps: eps)  // validates
+        try x.value.validateGroupNorm(groups: groups, weight: weight?.value, bias: bias?.value)
         let n = x.shape[0], c = x.shape[1], hw = x.shape[2...].reduce(1, *)
-        let y = Tensor(validShape: x.shape)
+        let y = Tensor(unfilledLike: x.value)
         let mean = Tensor(validShape: [n * groups]), rstd = Tensor(validShape: [n * groups])
         let xv = x.value, wv = weight?.value, bv = bias?.value
         GroupNorm.forward(
