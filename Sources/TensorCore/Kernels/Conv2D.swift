@@ -1,4 +1,5 @@
-/// 2-D convolution over NCHW tensors by im2col + GEMM (groups = 1, no dilation).
+/// 2-D convolution over NCHW tensors by im2col + GEMM (groups = 1, no dilation); 3×3 stride-1 convolutions over
+/// enough pixels go through Winograd's F(2×2, 3×3) instead (`WinogradConv`).
 ///
 /// Shapes: x `[N, C, H, W]`, weight `[O, C, KH, KW]`, bias `[O]`, y `[N, O, HO, WO]` with
 /// `HO = (H + 2·padH − KH) / strideH + 1` (and likewise WO). A 1×1, stride-1, unpadded convolution skips im2col.
