@@ -79,7 +79,8 @@ extension Tensor {
     /// Inference fusions of a UNet block, all in the same pass: `modulation` (scale and shift, `[N, C]` each)
     /// makes the result y · (1 + scale) + shift per sample and channel, and `activation` is applied last.
     public func groupNorm(
-        groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5, modulation: (scale: Tensor, shift: Tensor)? = nil,
+        groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5,
+        modulation: (scale: Tensor, shift: Tensor)? = nil,
         activation: Activation? = nil
     ) throws -> Tensor {
         try validateGroupNorm(groups: groups, weight: weight, bias: bias)
@@ -95,7 +96,9 @@ extension Tensor {
             GroupNorm.forward(
                 storage.pointer, out.storage.pointer, weight: weight?.storage.pointer, bias: bias?.storage.pointer,
                 batch: shape[0], channels: c, spatial: hw, groups: groups, eps: eps,
-                modulation: modulation.map { (UnsafePointer($0.scale.storage.pointer), UnsafePointer($0.shift.storage.pointer)) },
+                modulation: modulation.map {
+                    (UnsafePointer($0.scale.storage.pointer), UnsafePointer($0.shift.storage.pointer))
+                },
                 activation: activation)
         }
         return out

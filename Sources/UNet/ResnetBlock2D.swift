@@ -77,7 +77,8 @@ public final class ResnetBlock2D: Module {
         case .scaleShift:
             let parts = try tape.split(projected, sizes: [outChannels, outChannels], axis: 1)  // [B, Cout] each
             if fusing {
-                h = .constant(try norm2.fused(h.value, modulation: (parts[0].value, parts[1].value), activation: activation))
+                h = .constant(
+                    try norm2.fused(h.value, modulation: (parts[0].value, parts[1].value), activation: activation))
             } else {
                 let scale = try tape.reshape(parts[0], [batch, outChannels, 1, 1])  // scale: [B, Cout, 1, 1]
                 let shift = try tape.reshape(parts[1], [batch, outChannels, 1, 1])  // shift: [B, Cout, 1, 1]

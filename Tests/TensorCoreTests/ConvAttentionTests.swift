@@ -267,7 +267,8 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
             padH: 1, padW: 1)
         let outputs = try [ThreadPool.serial, ThreadPool(threadCount: 2), ThreadPool(threadCount: 3)].map { pool in
             let y = try Tensor(zeros: [2, 9, 40, 24])
-            WinogradConv.forward(x.storage.pointer, weight: w.storage.pointer, bias: nil, y.storage.pointer, g, pool: pool)
+            WinogradConv.forward(
+                x.storage.pointer, weight: w.storage.pointer, bias: nil, y.storage.pointer, g, pool: pool)
             return y.scalars
         }
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])

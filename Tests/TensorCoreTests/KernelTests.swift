@@ -195,7 +195,8 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
     @Test(arguments: [Activation.silu, .gelu])
     func groupNormWithModulationAndActivation(activation: Activation) throws {
         let (n, c) = (2, 64)
-        let x = try tensor([n, c, 5, 7], seed: 11, scale: 2), w = try tensor([c], seed: 12), b = try tensor([c], seed: 13)
+        let x = try tensor([n, c, 5, 7], seed: 11, scale: 2), w = try tensor([c], seed: 12),
+            b = try tensor([c], seed: 13)
         let scale = try tensor([n, c], seed: 14), shift = try tensor([n, c], seed: 15)
         let fused = try x.groupNorm(
             groups: 32, weight: w, bias: b, modulation: (scale, shift), activation: activation)
