@@ -25,11 +25,8 @@ public final class TensorStorage {
 
     /// Allocates `count` floats set to zero.
     public convenience init(count: Int) {
-        precondition(count >= 0, "TensorStorage: negative count")
-        let raw = BlockPool.allocate(byteCount: max(count, 1) * 4)
-        let pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.init(unfilledCount: count)
         pointer.initialize(repeating: 0, count: max(count, 1))
-        self.init(pointer: pointer, count: count, mappedBytes: 0)
     }
 
     /// Allocates `count` floats without setting them, for an output that a kernel writes in full before anything

@@ -46,14 +46,8 @@ public final class ResnetBlock2D: Module {
 
     /// x: [B, Cin, H, W], timeEmbedding: [B, T] → [B, Cout, H', W'] (H' = 2H up, H/2 down, else H)
     public func callAsFunction(_ x: Variable, timeEmbedding: Variable, tape: Tape) throws -> Variable {
-        // Inference runs each norm with what follows it (time modulation, activation) in one pass over the
-        // activations; training keeps the separate recorded ops.
-        let fusing = !tape.isRecording
         var input = x
-        var h =
-            fusing
-            ? .constant(try norm1.fused(x.value, activation: activation))
-            : tape.activation(try norm1(x, tape: tape), activation)  // h: [B, Cin, H, W]
+        var h = try norm1(x, modulation: nil, activation: activation, tape: tape)  // h: [B, Cin, H, W]
         switch resampling {
         case .none: break
         case .up:
@@ -70,22 +64,10 @@ public final class ResnetBlock2D: Module {
         switch timeConditioning {
         case .additive:
             h = try tape.add(h, try tape.reshape(projected, [batch, outChannels, 1, 1]))
-            h =
-                fusing
-                ? .constant(try norm2.fused(h.value, activation: activation))
-                : tape.activation(try norm2(h, tape: tape), activation)
+            h = try norm2(h, modulation: nil, activation: activation, tape: tape)
         case .scaleShift:
             let parts = try tape.split(projected, sizes: [outChannels, outChannels], axis: 1)  // [B, Cout] each
-            if fusing {
-                h = .constant(
-                    try norm2.fused(h.value, modulation: (parts[0].value, parts[1].value), activation: activation))
-            } else {
-                let scale = try tape.reshape(parts[0], [batch, outChannels, 1, 1])  // scale: [B, Cout, 1, 1]
-                let shift = try tape.reshape(parts[1], [batch, outChannels, 1, 1])  // shift: [B, Cout, 1, 1]
-                h = try norm2(h, tape: tape)
-                // h·(1 + scale) + shift, written as h + h·scale + shift.
-                h = tape.activation(try tape.add(try tape.add(h, try tape.multiply(h, scale)), shift), activation)
-            }
+            h = try norm2(h, modulation: (parts[0], parts[1]), activation: activation, tape: tape)
         }
         h = try conv2(h, tape: tape)  // h: [B, Cout, H', W']
         if let convShortcut { input = try convShortcut(input, tape: tape) }
