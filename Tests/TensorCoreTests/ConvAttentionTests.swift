@@ -191,7 +191,9 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
 }
 
 @Suite struct AttentionTests {
-    @Test(arguments: [(1, 1, 1, 1, 4), (2, 3, 77, 77, 64), (1, 2, 130, 300, 40), (2, 2, 65, 20, 33)])
+    @Test(arguments: [
+        (1, 1, 1, 1, 4), (2, 3, 77, 77, 64), (1, 2, 130, 300, 40), (2, 2, 65, 20, 33), (2, 1, 250, 250, 8),
+    ])
     func matchesReferenceWithMasks(b: Int, h: Int, tq: Int, tk: Int, d: Int) throws {
         let q = try tensor([b, h, tq, d], seed: 21), k = try tensor([b, h, tk, d], seed: 22)
         let v = try tensor([b, h, tk, d + 3], seed: 23)

@@ -25,11 +25,16 @@ public struct AttentionMasks {
 /// Shapes (contiguous): q `[B, H, TQ, D]`, k `[B, H, TK, D]`, v `[B, H, TK, DV]`, out `[B, H, TQ, DV]`.
 /// out = softmax(scale · q·kᵀ + masks) · v, computed per block of `blockQ` queries × `blockK` keys with a running
 /// max and sum (online softmax). A query row whose keys are all masked gets zeros.
+///
+/// The scores are computed transposed, keys down and queries across (Sᵀ = K·Qᵀ), and written straight into the
+/// GEMM's packed-B layout (panels of 32 queries): the softmax statistics then run with SIMD across queries, and
+/// the probabilities feed the second product (Oᵀ += Vᵀ·Pᵀ) without being repacked. Each block's output is
+/// transposed back once at the end.
 public enum Attention {
-    /// Queries per block (a multiple of the GEMM's 6-row register tile).
-    static let blockQ = 120
-    /// Keys per block (a multiple of the GEMM's 32-column register tile).
-    static let blockK = 128
+    /// Queries per block (whole 32-query panels).
+    static let blockQ = 128
+    /// Keys per block (a multiple of the 12-row register tile of the scores product).
+    static let blockK = 120
 
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
@@ -44,20 +49,21 @@ public enum Attention {
             if tk > 0 { fallbackUniform(v: v, out: out, bh: bh, tq: tq, tk: tk, dv: dv, masks: masks, heads: heads) }
             return
         }
-        let nr = GEMMBlocking.nr
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let kBlocks = (tk + blockK - 1) / blockK
-        let dvPad = (dv + nr - 1) / nr * nr, tkPad = (tk + nr - 1) / nr * nr
-        // Phase 1: pack every head's Kᵀ (panels of 32 keys × d) and V (per key block, panels of 32 value columns).
+        let tkPad = (tk + mr - 1) / mr * mr, dvPad = (dv + mr - 1) / mr * mr
+        // Phase 1: pack every head's K as row panels (keys down, depth d) and Vᵀ per key block (value columns
+        // down, depth = the block's keys).
         let kSize = tkPad * d, vSize = kBlocks * blockK * dvPad
         let packed = Scratch.current.buffer(slot: 8, count: bh * (kSize + vSize))
         pool.parallelFor(bh, grain: 1) { range in
             for i in range {
                 let kp = packed + i * (kSize + vSize), vp = kp + kSize
-                GEMMKernel.packB(.transposed, b: k + i * tk * d, ldb: d, k0: 0, kc: d, j0: 0, nc: tk, into: kp)
+                GEMMKernel.packA(.none, a: k + i * tk * d, lda: d, i0: 0, mc: tk, k0: 0, kc: d, into: kp)
                 for kb in 0..<kBlocks {
                     let k0 = kb * blockK, bk = Swift.min(blockK, tk - k0)
-                    GEMMKernel.packB(
-                        .none, b: v + i * tk * dv, ldb: dv, k0: k0, kc: bk, j0: 0, nc: dv,
+                    GEMMKernel.packA(
+                        .transposed, a: v + i * tk * dv, lda: dv, i0: 0, mc: dv, k0: k0, kc: bk,
                         into: vp + kb * blockK * dvPad)
                 }
             }
@@ -67,80 +73,171 @@ public enum Attention {
         let packedAll = UnsafePointer(packed)
         pool.parallelFor(bh * qBlocks, grain: 1) { range in
             let scratch = Scratch.current
-            let s = scratch.buffer(slot: 3, count: blockQ * blockK)  // scores, then probabilities [bq, bk]
-            let acc = scratch.buffer(slot: 4, count: blockQ * dv)  // unnormalized output [bq, dv]
-            let stats = scratch.buffer(slot: 5, count: 2 * blockQ)  // running max, running sum
-            let qPacked = scratch.buffer(slot: 9, count: (blockQ + 6) * d)
-            let pPacked = scratch.buffer(slot: 10, count: (blockQ + 6) * blockK)
-            let tile = scratch.buffer(slot: 2, count: 6 * 32)
+            let scores = scratch.buffer(slot: 3, count: blockK * blockQ)  // Sᵀ, then Pᵀ: panels [bk][32]
+            let acc = scratch.buffer(slot: 4, count: dvPad * blockQ)  // unnormalized Oᵀ [dv, bqPad]
+            let stats = scratch.buffer(slot: 5, count: 4 * blockQ)  // running max, running sum, correction, shift
+            let qPacked = scratch.buffer(slot: 9, count: blockQ * d)
+            let tile = scratch.buffer(slot: 2, count: mr * nr)
             for task in range {
                 let head = task / qBlocks, qb = task % qBlocks
                 let b = head / heads, h = head % heads
                 let q0 = qb * blockQ, bq = Swift.min(blockQ, tq - q0)
+                let panels = (bq + nr - 1) / nr, bqPad = panels * nr
                 let kp = packedAll + head * (kSize + vSize), vp = kp + kSize
-                let m = stats, l = stats + blockQ
-                for i in 0..<bq { m[i] = -.infinity; l[i] = 0 }
-                acc.update(repeating: 0, count: bq * dv)
-                GEMMKernel.packA(.none, a: q + head * tq * d, lda: d, i0: q0, mc: bq, k0: 0, kc: d, into: qPacked)
-                // Causal: key blocks starting past the last query of this block are skipped. A block is always
-                // whole (bk as packed); keys inside it past the diagonal are masked below.
+                let m = stats, l = stats + blockQ, correction = stats + 2 * blockQ, shift = stats + 3 * blockQ
+                for i in 0..<bqPad { m[i] = -.infinity; l[i] = 0 }
+                acc.update(repeating: 0, count: dv * bqPad)
+                GEMMKernel.packB(.transposed, b: q + head * tq * d, ldb: d, k0: 0, kc: d, j0: q0, nc: bq, into: qPacked)
+                // Causal: key blocks starting past the last query of this block are skipped; keys inside a block
+                // past a query's diagonal are masked below.
                 let kEnd = masks.causal ? Swift.min(tk, q0 + bq) : tk
                 var k0 = 0
                 while k0 < kEnd {
                     let bk = Swift.min(blockK, tk - k0)
-                    // s [bq, bk] = scale · q[q0.., :] · k[k0.., :]ᵀ
-                    GEMMKernel.multiplyPacked(
-                        m: bq, n: bk, kc: d, packedA: qPacked, packedB: kp + (k0 / nr) * d * nr,
-                        alpha: scale, beta: 0, c: s, ldc: bk, tile: tile)
-                    for i in 0..<bq {
-                        let row = s + i &* bk
-                        let qi = q0 + i
-                        if let add = masks.additive {
-                            let st = masks.additiveStrides
-                            let base = b &* st.0 &+ h &* st.1 &+ qi &* st.2
-                            if st.3 == 1 {
-                                let ar = add + (base &+ k0)
-                                for j in 0..<bk { row[j] += ar[j] }
-                            } else {
-                                for j in 0..<bk { row[j] += add[base &+ (k0 &+ j) &* st.3] }
-                            }
-                        }
-                        if let pad = masks.keyPadding {
-                            let pr = pad + (b &* tk &+ k0)
-                            for j in 0..<bk where pr[j] == 0 { row[j] = -.infinity }
-                        }
-                        if masks.causal && k0 &+ bk > qi &+ 1 {
-                            for j in Swift.max(0, qi &+ 1 &- k0)..<bk { row[j] = -.infinity }
-                        }
-                        let mx = VectorOps.max(row, bk, initial: m[i])
-                        if mx == -.infinity {
-                            // Nothing visible yet in this row: contributes nothing.
-                            row.update(repeating: 0, count: bk)
-                            continue
-                        }
-                        let correction = exp(m[i] - mx)
-                        let sum = VectorOps.expSubtracting(row, bk, mx)
-                        l[i] = l[i] * correction + sum
-                        m[i] = mx
-                        if correction != 1 {
-                            let ar = acc + i &* dv
-                            for c in 0..<dv { ar[c] *= correction }
-                        }
+                    for p in 0..<panels {
+                        // Sᵀ panel [bk, 32] = scale · k[k0.., :] · q[panel queries, :]ᵀ
+                        let sp = scores + p &* bk &* nr
+                        GEMMKernel.multiplyPacked(
+                            m: bk, n: nr, kc: d, packedA: kp + k0 * d, packedB: qPacked + p * d * nr,
+                            alpha: scale, beta: 0, c: sp, ldc: nr, tile: tile)
+                        let first = q0 + p * nr
+                        applyMasks(
+                            masks, to: sp, keys: k0, count: bk, queries: first, valid: Swift.min(nr, tq - first),
+                            batch: b, head: h, keyLength: tk)
+                        softmaxPanel(
+                            sp, rows: bk, max: m + p * nr, sum: l + p * nr, correction: correction + p * nr,
+                            shift: shift + p * nr)
                     }
-                    // acc [bq, dv] += p [bq, bk] · v[k0.., :]
-                    GEMMKernel.packA(.none, a: s, lda: bk, i0: 0, mc: bq, k0: 0, kc: bk, into: pPacked)
+                    // Rescale the columns whose maximum moved, then Oᵀ [dv, bqPad] += Vᵀ[:, k0..] · Pᵀ.
+                    for c in 0..<dv {
+                        let row = acc + c &* bqPad
+                        for i in 0..<bqPad { row[i] *= correction[i] }
+                    }
                     GEMMKernel.multiplyPacked(
-                        m: bq, n: dv, kc: bk, packedA: pPacked, packedB: vp + (k0 / blockK) * blockK * dvPad,
-                        alpha: 1, beta: 1, c: acc, ldc: dv, tile: tile)
+                        m: dv, n: bqPad, kc: bk, packedA: vp + (k0 / blockK) * blockK * dvPad,
+                        packedB: scores, alpha: 1, beta: 1, c: acc, ldc: bqPad, tile: tile)
                     k0 += bk
                 }
-                let op = out + (head * tq + q0) * dv
-                for i in 0..<bq {
-                    let inv: Float = l[i] > 0 ? 1 / l[i] : 0
-                    for c in 0..<dv { op[i &* dv &+ c] = acc[i &* dv &+ c] * inv }
+                // Normalize (across queries, vectorized), then transpose Oᵀ back into out in 16 × 16 blocks.
+                for i in 0..<bqPad { correction[i] = l[i] > 0 ? 1 / l[i] : 0 }
+                for c in 0..<dv {
+                    let row = acc + c &* bqPad
+                    for i in 0..<bqPad { row[i] *= correction[i] }
+                }
+                storeTransposed(acc, stride: bqPad, rows: dv, columns: bq, to: out + (head * tq + q0) * dv)
+            }
+        }
+    }
+
+    /// out[i·rows + c] = src[c·stride + i] for c < rows, i < columns: whole 16 × 16 blocks through registers,
+    /// the edges element by element.
+    @inline(__always)
+    static func storeTransposed(
+        _ src: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int, to out: UnsafeMutablePointer<Float>
+    ) {
+        let rows16 = rows / 16 * 16, columns16 = columns / 16 * 16
+        for c in Swift.stride(from: 0, to: rows16, by: 16) {
+            for i in Swift.stride(from: 0, to: columns16, by: 16) {
+                GEMMKernel.transpose16x16(
+                    from: src + (c &* stride &+ i), stride: stride, to: out + (i &* rows &+ c), stride: rows)
+            }
+        }
+        for i in 0..<columns {
+            let o = out + i &* rows
+            let c0 = i < columns16 ? rows16 : 0
+            for c in c0..<rows { o[c] = src[c &* stride &+ i] }
+        }
+    }
+
+    /// Adds the masks to a scores panel `s[r·32 + j]` for keys `keys + r` and queries `queries + j` (only the
+    /// first `valid` queries exist; the others are padding whose output is never stored).
+    @inline(__always)
+    static func applyMasks(
+        _ masks: AttentionMasks, to s: UnsafeMutablePointer<Float>, keys k0: Int, count bk: Int, queries q0: Int,
+        valid: Int, batch b: Int, head h: Int, keyLength tk: Int
+    ) {
+        let nr = GEMMBlocking.nr
+        if let add = masks.additive {
+            let st = masks.additiveStrides
+            let base = b &* st.0 &+ h &* st.1 &+ q0 &* st.2
+            for r in 0..<bk {
+                let row = s + r &* nr, kb = base &+ (k0 &+ r) &* st.3
+                if st.2 == 0 {
+                    let x = add[kb]
+                    for j in 0..<nr { row[j] += x }
+                } else {
+                    for j in 0..<valid { row[j] += add[kb &+ j &* st.2] }
                 }
             }
         }
+        if let pad = masks.keyPadding {
+            let pr = pad + (b &* tk &+ k0)
+            for r in 0..<bk where pr[r] == 0 { (s + r &* nr).update(repeating: -.infinity, count: nr) }
+        }
+        if masks.causal {
+            // Key k0 + r is hidden from the queries q0 + j with j < k0 + r − q0.
+            for r in 0..<bk where k0 &+ r > q0 {
+                (s + r &* nr).update(repeating: -.infinity, count: Swift.min(nr, k0 &+ r &- q0))
+            }
+        }
+    }
+
+    /// One online-softmax step over a scores panel (keys down, 32 queries across): updates each query's running
+    /// max and sum, turns the scores into exp(s − max) in place and leaves exp(old max − new max) in `correction`
+    /// for rescaling the output so far. A query with no visible key yet keeps max −∞, sum 0 and zeros.
+    @inline(__always)
+    static func softmaxPanel(
+        _ s: UnsafeMutablePointer<Float>, rows: Int, max m: UnsafeMutablePointer<Float>,
+        sum l: UnsafeMutablePointer<Float>, correction: UnsafeMutablePointer<Float>,
+        shift: UnsafeMutablePointer<Float>
+    ) {
+        let nr = GEMMBlocking.nr
+        let mp = UnsafeMutableRawPointer(m), lp = UnsafeMutableRawPointer(l)
+        var top0 = mp.loadUnaligned(as: SIMD16<Float>.self)
+        var top1 = mp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        for r in 0..<rows {
+            let row = UnsafeRawPointer(s + r &* nr)
+            // `replace(with:where: .>)` is one vmaxps; stdlib `pointwiseMax` goes lane by lane.
+            let v0 = row.loadUnaligned(as: SIMD16<Float>.self)
+            let v1 = row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            top0.replace(with: v0, where: v0 .> top0)
+            top1.replace(with: v1, where: v1 .> top1)
+        }
+        // Shift by the new max, floored at the lowest finite float: where no key is visible yet, −∞ − shift
+        // stays −∞ and gives 0 instead of NaN.
+        let floor = SIMD16<Float>(repeating: -.greatestFiniteMagnitude)
+        let sp = UnsafeMutableRawPointer(shift)
+        sp.storeBytes(of: top0.replacing(with: floor, where: top0 .< floor), as: SIMD16<Float>.self)
+        sp.storeBytes(of: top1.replacing(with: floor, where: top1 .< floor), toByteOffset: 64, as: SIMD16<Float>.self)
+        // Plain loops over lanes, so that `exp` vectorizes (libmvec); arguments below −87 give exactly 0.
+        for j in 0..<nr {
+            let d = m[j] - shift[j]
+            let e = exp(d < -87 ? -87 : d)
+            correction[j] = d < -87 ? 0 : e
+        }
+        for r in 0..<rows {
+            let row = s + r &* nr
+            for j in 0..<nr {
+                let d = row[j] - shift[j]
+                let e = exp(d < -87 ? -87 : d)
+                row[j] = d < -87 ? 0 : e
+            }
+        }
+        var total0 = SIMD16<Float>.zero, total1 = SIMD16<Float>.zero
+        for r in 0..<rows {
+            let row = UnsafeRawPointer(s + r &* nr)
+            total0 += row.loadUnaligned(as: SIMD16<Float>.self)
+            total1 += row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        }
+        let cp = UnsafeRawPointer(correction)
+        let sum0 = lp.loadUnaligned(as: SIMD16<Float>.self) * cp.loadUnaligned(as: SIMD16<Float>.self) + total0
+        let sum1 =
+            lp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            * cp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + total1
+        lp.storeBytes(of: sum0, as: SIMD16<Float>.self)
+        lp.storeBytes(of: sum1, toByteOffset: 64, as: SIMD16<Float>.self)
+        mp.storeBytes(of: top0, as: SIMD16<Float>.self)
+        mp.storeBytes(of: top1, toByteOffset: 64, as: SIMD16<Float>.self)
     }
 
     /// The d = 0 case: every score is 0 (plus masks), so each output row averages the visible values.

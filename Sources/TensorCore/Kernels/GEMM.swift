@@ -331,7 +331,14 @@ enum GEMMKernel {
             let panel = dst + p &* kc &* mr
             let r0 = i0 + p * mr
             let rows = min(mr, mc - p * mr)
-            if trans == .none {
+            if trans == .none && rows == mr {
+                // op(A)[i, k] = a[i·lda + k], a whole panel: contiguous stores, six row streams.
+                let src = a + r0 &* lda + k0
+                for kk in 0..<kc {
+                    let d = panel + kk &* mr
+                    for r in 0..<mr { d[r] = src[r &* lda &+ kk] }
+                }
+            } else if trans == .none {
                 // op(A)[i, k] = a[i·lda + k]
                 for r in 0..<mr {
                     if r < rows {
