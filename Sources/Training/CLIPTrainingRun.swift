@@ -27,6 +27,8 @@ public final class CLIPTrainingRun {
         public var dataPath: String? = nil
         /// Which Shapes scenes to render (a curriculum may start with single objects; may change on resume).
         public var sampling: SamplingOptions = .full
+        /// Groups of scenes that differ only in their first object's shape (`ShapesBatchSource.shapeGroup`).
+        public var shapeGroup = 1
         /// Start a new run from this model folder's config, vocabulary and weights (a fresh optimizer), e.g. to
         /// continue training a shipped model whose full checkpoint was not kept.
         public var initialModel: String? = nil
@@ -78,7 +80,8 @@ public final class CLIPTrainingRun {
         }
         let data: any CLIPBatchSource =
             try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: size) }
-            ?? ShapesBatchSource(imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling)
+            ?? ShapesBatchSource(
+                imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling, shapeGroup: setup.shapeGroup)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }

@@ -8,6 +8,10 @@ import Shapes
 /// mean/std, with one of `captionVariants` phrasings chosen at random (caption augmentation). The draws come
 /// from a `PhiloxRandom` stream that the caller owns (and checkpoints), so a batch is a pure function of the
 /// stream's state.
+///
+/// With `shapeGroup` k > 1 a batch is made of groups of k scenes that are identical except for the first
+/// object's shape (and so the shape word of the caption): hard negatives that colour, size, position and background
+/// cannot tell apart, which push the image tower to see shapes instead of leaning on the easier attributes.
 public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var split: Split
     public var imageSize: Int
@@ -16,21 +20,33 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     /// When set, scenes come from seeds `0..<sceneCount` only (a finite data set); otherwise any 64-bit seed.
     public var sceneCount: Int?
     public var options: SamplingOptions
+    /// Scenes per group that differ only in the first object's shape (1: independent scenes).
+    public var shapeGroup: Int
+
+    /// The most scenes a shape group can hold: every shape but the ones a colour is held out with.
+    public static let largestShapeGroup = ShapeKind.allCases.count - 1
 
     public init(
         split: Split = .train, imageSize: Int = 64, captionVariants: Int = 8, sceneCount: Int? = nil,
-        options: SamplingOptions = .full
+        options: SamplingOptions = .full, shapeGroup: Int = 1
     ) throws {
         guard imageSize > 0, imageSize <= 1024 else {
             throw TrainingError.badOption("image size \(imageSize) outside 1...1024")
         }
         guard captionVariants > 0 else { throw TrainingError.badOption("caption variants must be positive") }
         if let n = sceneCount, n <= 0 { throw TrainingError.badOption("scene count must be positive") }
+        guard (1...Self.largestShapeGroup).contains(shapeGroup) else {
+            throw TrainingError.badOption("shape group \(shapeGroup) outside 1...\(Self.largestShapeGroup)")
+        }
+        guard shapeGroup == 1 || split != .heldout else {
+            throw TrainingError.badOption("shape groups would change the held-out pairs of the heldout split")
+        }
         self.split = split
         self.imageSize = imageSize
         self.captionVariants = captionVariants
         self.sceneCount = sceneCount
         self.options = options
+        self.shapeGroup = shapeGroup
     }
 
     /// Sampling options from `unclip-shapes`-style words: objects `2` or `1-3`, backgrounds `plain,gradient`.
@@ -60,14 +76,33 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public func scenes(size: Int, random: inout PhiloxRandom) -> (scenes: [Scene], captions: [String]) {
         let words = random.nextWords(count: 3 * size)
         var scenes: [Scene] = [], captions: [String] = []
+        var others: [ShapeKind] = []
         for i in 0..<size {
-            var seed = UInt64(words[3 * i]) << 32 | UInt64(words[3 * i + 1])
+            let leader = i - i % shapeGroup
+            var seed = UInt64(words[3 * leader]) << 32 | UInt64(words[3 * leader + 1])
             if let n = sceneCount { seed %= UInt64(n) }
-            let scene = Scene(seed: seed, split: split, options: options)
+            var scene = Scene(seed: seed, split: split, options: options)
+            if i == leader {
+                others = Self.otherShapes(for: scene, split: split)
+            } else if let first = scene.objects.first {
+                // Never cycles: a colour has at most one held-out shape, so `others` holds at least 7.
+                scene.objects[0].shape = others.isEmpty ? first.shape : others[(i - leader - 1) % others.count]
+            }
             scenes.append(scene)
-            captions.append(scene.caption(variant: Int(words[3 * i + 2] % UInt32(captionVariants))))
+            captions.append(scene.caption(variant: Int(words[3 * leader + 2] % UInt32(captionVariants))))
         }
         return (scenes, captions)
+    }
+
+    /// The shapes a group's other members take, in an order drawn from the scene's seed: every shape except the
+    /// scene's own and those that would make a held-out pair with its colour.
+    static func otherShapes(for scene: Scene, split: Split) -> [ShapeKind] {
+        guard let first = scene.objects.first else { return [] }
+        var rng = SplitMix64(seed: scene.seed, stream: 0x5348_4150_4553_0000)
+        let candidates = ShapeKind.allCases.filter {
+            $0 != first.shape && !Split.isHeldOut(Combination(color: first.color, shape: $0))
+        }
+        return rng.shuffled(candidates)
     }
 
     /// Renders scenes as CLIP-normalised pixels `[B, 3, S, S]` (the same values `CLIPPreprocessor` gives for the

@@ -34,6 +34,9 @@ let clipOptions: [OptionSpec] = [
     OptionSpec("objects", value: "N|LO-HI", default: "1-3", help: "objects per rendered scene (curricula: 1 first)"),
     OptionSpec("backgrounds", value: "LIST", default: "plain,gradient,striped", help: "background styles to render"),
     OptionSpec("scenes", value: "N", help: "train on scene seeds 0..<N only (default: fresh scenes every batch)"),
+    OptionSpec(
+        "shape-group", value: "K", default: "1",
+        help: "batches of K-scene groups that differ only in the first object's shape (hard negatives; 1-8)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
     OptionSpec("log-every", value: "N", default: "10", help: "steps between log lines"),
@@ -111,6 +114,7 @@ Stage.run(spec) { stage in
     setup.patchSize = try args.int("patch", in: 1...1024) ?? 8
     setup.contextLength = try args.int("context", in: 4...77) ?? 32
     setup.sceneCount = try args.int("scenes", in: 1...Int.max)
+    setup.shapeGroup = try args.int("shape-group", in: 1...ShapesBatchSource.largestShapeGroup) ?? 1
     setup.dataPath = args.string("data")
     setup.initialModel = args.string("init")
     setup.checkpointEvery = try args.int("checkpoint-every", in: 1...Int.max) ?? 100
