@@ -95,17 +95,25 @@ public enum Attention {
                 while k0 < kEnd {
                     let bk = Swift.min(blockK, tk - k0)
                     for p in 0..<panels {
-                        // Sᵀ panel [bk, 32] = scale · k[k0.., :] · q[panel queries, :]ᵀ
                         let sp = scores + p &* bk &* nr
-                        GEMMKernel.multiplyPacked(
-                            m: bk, n: nr, kc: d, packedA: kp + k0 * d, packedB: qPacked + p * d * nr,
-                            alpha: scale, beta: 0, c: sp, ldc: nr, tile: tile)
                         let first = q0 + p * nr
+                        // Causal: keys past the panel's last query are hidden from all of it; their rows are
+                        // zero probabilities instead of computed scores.
+                        let visible = masks.causal ? Swift.min(bk, Swift.max(0, first + nr - k0)) : bk
+                        if visible < bk { (sp + visible &* nr).update(repeating: 0, count: (bk - visible) &* nr) }
+                        if visible == 0 {
+                            (correction + p * nr).update(repeating: 1, count: nr)
+                            continue
+                        }
+                        // Sᵀ panel [visible, 32] = scale · k[k0.., :] · q[panel queries, :]ᵀ
+                        GEMMKernel.multiplyPacked(
+                            m: visible, n: nr, kc: d, packedA: kp + k0 * d, packedB: qPacked + p * d * nr,
+                            alpha: scale, beta: 0, c: sp, ldc: nr, tile: tile)
                         applyMasks(
-                            masks, to: sp, keys: k0, count: bk, queries: first, valid: Swift.min(nr, tq - first),
-                            batch: b, head: h, keyLength: tk)
+                            masks, to: sp, keys: k0, count: visible, queries: first,
+                            valid: Swift.min(nr, tq - first), batch: b, head: h, keyLength: tk)
                         softmaxPanel(
-                            sp, rows: bk, max: m + p * nr, sum: l + p * nr, correction: correction + p * nr,
+                            sp, rows: visible, max: m + p * nr, sum: l + p * nr, correction: correction + p * nr,
                             shift: shift + p * nr)
                     }
                     // Rescale the columns whose maximum moved, then Oᵀ [dv, bqPad] += Vᵀ[:, k0..] · Pᵀ.
