@@ -32,6 +32,8 @@ public final class CLIPTrainingRun {
         /// Start a new run from this model folder's config, vocabulary and weights (a fresh optimizer), e.g. to
         /// continue training a shipped model whose full checkpoint was not kept.
         public var initialModel: String? = nil
+        /// With `initialModel`: a new input side, a whole multiple of the model's (`CLIPTrainingRun.upscaled`).
+        public var initialImageSize: Int? = nil
 
         public init(folder: String) { self.folder = folder }
     }
@@ -56,7 +58,8 @@ public final class CLIPTrainingRun {
             tokenizer = try CLIPTokenizer(folder: setup.folder, contextLength: text.maxPositions)
             model = try CLIPModel(config)
         } else if let source = setup.initialModel {
-            (model, tokenizer) = try Self.copyModel(from: source, to: setup.folder)
+            (model, tokenizer) = try Self.copyModel(
+                from: source, to: setup.folder, imageSize: setup.initialImageSize)
         } else {
             let corpus =
                 try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: setup.imageSize).captions }
@@ -86,9 +89,12 @@ public final class CLIPTrainingRun {
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }
 
-    /// Copies `source`'s config and tokenizer files into `folder` and loads its weights.
-    static func copyModel(from source: String, to folder: String) throws -> (CLIPModel, CLIPTokenizer) {
-        let model = try CLIPModel(folder: source)
+    /// Copies `source`'s config and tokenizer files into `folder` and loads its weights; with `imageSize`, the
+    /// vision tower is first resized to that input side (`upscaled`) and the new config written instead.
+    static func copyModel(
+        from source: String, to folder: String, imageSize: Int? = nil
+    ) throws -> (CLIPModel, CLIPTokenizer) {
+        var model = try CLIPModel(folder: source)
         guard let context = model.text?.configuration.maxPositions else {
             throw TrainingError.badCheckpoint(path: source, reason: "config.json has no text_config")
         }
@@ -98,7 +104,49 @@ public final class CLIPTrainingRun {
             try? FileManager.default.removeItem(at: to)
             try FileManager.default.copyItem(at: from, to: to)
         }
-        return (model, try CLIPTokenizer(folder: folder, contextLength: context))
+        let tokenizer = try CLIPTokenizer(folder: folder, contextLength: context)
+        if let size = imageSize, size != model.configuration.vision?.imageSize {
+            model = try upscaled(model, imageSize: size)
+            try model.configuration.huggingFaceJSON(startTokenID: Int(tokenizer.startID)).write(
+                to: URL(fileURLWithPath: folder).appendingPathComponent("config.json"))
+        }
+        return (model, tokenizer)
+    }
+
+    /// The same CLIP for `imageSize`-pixel inputs, a whole multiple f of its own: the patch grows to f times its
+    /// side and each patch weight is spread over f × f pixels divided by f², so the grid and every other weight
+    /// stay, and the model computes on an image what it computed on that image box-filtered down by f. Training
+    /// on from there can use the finer detail (shapes at the edge of what 64 pixels resolve).
+    public static func upscaled(_ model: CLIPModel, imageSize: Int) throws -> CLIPModel {
+        guard let vision = model.configuration.vision, imageSize >= vision.imageSize,
+            imageSize % vision.imageSize == 0
+        else {
+            throw TrainingError.badOption(
+                "--image-size \(imageSize) with --init: needs a whole multiple of the model's "
+                    + "\(model.configuration.vision?.imageSize ?? 0)")
+        }
+        let f = imageSize / vision.imageSize, p = vision.patchSize
+        var config = model.configuration
+        config.vision?.imageSize = imageSize
+        config.vision?.patchSize = p * f
+        let resized = try CLIPModel(config)
+        var weights: [String: Tensor] = [:]
+        for (key, variable) in model.parameters() { weights[key] = variable.value }
+        let key = "vision_model.embeddings.patch_embedding.weight"
+        guard let patch = weights[key], patch.rank == 4, patch.shape[2] == p, patch.shape[3] == p else {
+            throw TrainingError.badCheckpoint(path: key, reason: "no [C, 3, \(p), \(p)] patch embedding")
+        }
+        let planes = patch.shape[0] * patch.shape[1], q = p * f, old = patch.scalars
+        var spread = [Float](repeating: 0, count: planes * q * q)
+        let weight = 1 / Float(f * f)
+        for plane in 0..<planes {
+            for y in 0..<q {
+                for x in 0..<q { spread[(plane * q + y) * q + x] = old[(plane * p + y / f) * p + x / f] * weight }
+            }
+        }
+        weights[key] = try Tensor(shape: [patch.shape[0], patch.shape[1], q, q], scalars: spread)
+        try resized.load(weights)
+        return resized
     }
 
     /// Trains until `options.steps` or until `shouldStop()` says so (`TrainingLoop`), then checkpoints and exports.

@@ -20,7 +20,10 @@ let clipOptions: [OptionSpec] = [
     OptionSpec("clip-grad", value: "G", default: "1", help: "global gradient-norm clip (0: off)"),
     OptionSpec("ema", value: "D", help: "keep an EMA of the weights with decay D and export it"),
     OptionSpec("resume", help: "continue from DIR/checkpoint.safetensors"),
-    OptionSpec("init", value: "MODEL", help: "start from MODEL's config, vocabulary and weights (fresh optimizer)"),
+    OptionSpec(
+        "init", value: "MODEL",
+        help: "start from MODEL's config, vocabulary and weights (fresh optimizer); with --image-size S (a multiple "
+            + "of MODEL's), its patches grow so it sees S-pixel images as it saw its own"),
     OptionSpec("width", value: "C", default: "128", help: "transformer width of both towers"),
     OptionSpec("layers", value: "L", default: "4", help: "layers per tower"),
     OptionSpec("heads", value: "H", default: "4", help: "attention heads"),
@@ -117,6 +120,7 @@ Stage.run(spec) { stage in
     setup.shapeGroup = try args.int("shape-group", in: 1...ShapesBatchSource.largestShapeGroup) ?? 1
     setup.dataPath = args.string("data")
     setup.initialModel = args.string("init")
+    if setup.initialModel != nil, args.has("image-size") { setup.initialImageSize = setup.imageSize }
     setup.checkpointEvery = try args.int("checkpoint-every", in: 1...Int.max) ?? 100
     setup.evaluateEvery = try args.int("eval-every", in: 0...Int.max) ?? 200
     setup.logEvery = try args.int("log-every", in: 1...Int.max) ?? 10

@@ -171,3 +171,30 @@ import Testing
         #expect(throws: TrainingError.self) { _ = try CaptionedImageSet(path: folder, imageSize: 16) }
     }
 }
+
+@Suite struct CLIPUpscalingTests {
+    @Test func upscaledModelSeesAnImageAsTheOriginalSawItBoxFiltered() throws {
+        let small = try TinySetup.model(seed: 5)  // 16-pixel images, patch 8
+        let large = try CLIPTrainingRun.upscaled(small, imageSize: 32)
+        #expect(large.configuration.vision?.imageSize == 32 && large.configuration.vision?.patchSize == 16)
+        var random = PhiloxRandom(seed: 9)
+        let image = try random.normal(shape: [2, 3, 16, 16])
+        // Every pixel repeated 2 × 2: its 2× box filter is the image again.
+        var repeated = [Float](repeating: 0, count: 2 * 3 * 32 * 32)
+        let source = image.scalars
+        for plane in 0..<6 {
+            for y in 0..<32 {
+                for x in 0..<32 { repeated[(plane * 32 + y) * 32 + x] = source[(plane * 16 + y / 2) * 16 + x / 2] }
+            }
+        }
+        let a = try #require(small.image).encode(pixels: image).embeds.value
+        let b = try #require(large.image).encode(pixels: Tensor(shape: [2, 3, 32, 32], scalars: repeated)).embeds.value
+        #expect(zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+        // Every other weight is the original's.
+        let before = Dictionary(uniqueKeysWithValues: small.parameters().map { ($0.key, $0.value.value.scalars) })
+        for (key, variable) in large.parameters() where !key.contains("patch_embedding") {
+            #expect(variable.value.scalars == before[key], "\(key) changed")
+        }
+        #expect(throws: TrainingError.self) { try CLIPTrainingRun.upscaled(small, imageSize: 24) }
+    }
+}
