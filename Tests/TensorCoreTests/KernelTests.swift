@@ -211,3 +211,25 @@ func tensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
         }
     }
 }
+
+@Suite struct VectorExpTests {
+    @Test func expNonPositiveMatchesLibm() {
+        var worst: Double = 0
+        // A dense sweep of [-90, 0] plus the edges of the polynomial's range and of the clamp.
+        var xs = (0...90_000).map { -Float($0) * 0.001 }
+        xs += [0, -0.0, -0.346_573_6, -0.346_573_7, -86.999, -87, -87.001, -103, -.infinity, -1e-30]
+        for start in stride(from: 0, to: xs.count - 15, by: 16) {
+            let x = SIMD16<Float>((0..<16).map { xs[start + $0] })
+            let e = VectorOps.expNonPositive(x)
+            for i in 0..<16 {
+                if x[i] < -87 {
+                    #expect(e[i] == 0, "exp(\(x[i])) = \(e[i])")
+                } else {
+                    let want = Foundation.exp(Double(x[i]))
+                    worst = max(worst, abs(Double(e[i]) - want) / want)
+                }
+            }
+        }
+        #expect(worst < 2e-7, "worst relative error \(worst)")
+    }
+}

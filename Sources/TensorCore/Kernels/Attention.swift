@@ -75,7 +75,7 @@ public enum Attention {
             let scratch = Scratch.current
             let scores = scratch.buffer(slot: 3, count: blockK * blockQ)  // Sᵀ, then Pᵀ: panels [bk][32]
             let acc = scratch.buffer(slot: 4, count: dvPad * blockQ)  // unnormalized Oᵀ [dv, bqPad]
-            let stats = scratch.buffer(slot: 5, count: 4 * blockQ)  // running max, running sum, correction, shift
+            let stats = scratch.buffer(slot: 5, count: 3 * blockQ)  // running max, running sum, correction
             let qPacked = scratch.buffer(slot: 9, count: blockQ * d)
             let tile = scratch.buffer(slot: 2, count: mr * nr)
             for task in range {
@@ -84,7 +84,7 @@ public enum Attention {
                 let q0 = qb * blockQ, bq = Swift.min(blockQ, tq - q0)
                 let panels = (bq + nr - 1) / nr, bqPad = panels * nr
                 let kp = packedAll + head * (kSize + vSize), vp = kp + kSize
-                let m = stats, l = stats + blockQ, correction = stats + 2 * blockQ, shift = stats + 3 * blockQ
+                let m = stats, l = stats + blockQ, correction = stats + 2 * blockQ
                 for i in 0..<bqPad { m[i] = -.infinity; l[i] = 0 }
                 acc.update(repeating: 0, count: dv * bqPad)
                 GEMMKernel.packB(.transposed, b: q + head * tq * d, ldb: d, k0: 0, kc: d, j0: q0, nc: bq, into: qPacked)
@@ -113,8 +113,7 @@ public enum Attention {
                             masks, to: sp, keys: k0, count: visible, queries: first,
                             valid: Swift.min(nr, tq - first), batch: b, head: h, keyLength: tk)
                         softmaxPanel(
-                            sp, rows: visible, max: m + p * nr, sum: l + p * nr, correction: correction + p * nr,
-                            shift: shift + p * nr)
+                            sp, rows: visible, max: m + p * nr, sum: l + p * nr, correction: correction + p * nr)
                     }
                     // Rescale the columns whose maximum moved, then Oᵀ [dv, bqPad] += Vᵀ[:, k0..] · Pᵀ.
                     for c in 0..<dv {
@@ -196,8 +195,7 @@ public enum Attention {
     @inline(__always)
     static func softmaxPanel(
         _ s: UnsafeMutablePointer<Float>, rows: Int, max m: UnsafeMutablePointer<Float>,
-        sum l: UnsafeMutablePointer<Float>, correction: UnsafeMutablePointer<Float>,
-        shift: UnsafeMutablePointer<Float>
+        sum l: UnsafeMutablePointer<Float>, correction: UnsafeMutablePointer<Float>
     ) {
         let nr = GEMMBlocking.nr
         let mp = UnsafeMutableRawPointer(m), lp = UnsafeMutableRawPointer(l)
@@ -214,34 +212,27 @@ public enum Attention {
         // Shift by the new max, floored at the lowest finite float: where no key is visible yet, −∞ − shift
         // stays −∞ and gives 0 instead of NaN.
         let floor = SIMD16<Float>(repeating: -.greatestFiniteMagnitude)
-        let sp = UnsafeMutableRawPointer(shift)
-        sp.storeBytes(of: top0.replacing(with: floor, where: top0 .< floor), as: SIMD16<Float>.self)
-        sp.storeBytes(of: top1.replacing(with: floor, where: top1 .< floor), toByteOffset: 64, as: SIMD16<Float>.self)
-        // Plain loops over lanes, so that `exp` vectorizes (libmvec); arguments below −87 give exactly 0.
-        for j in 0..<nr {
-            let d = m[j] - shift[j]
-            let e = exp(d < -87 ? -87 : d)
-            correction[j] = d < -87 ? 0 : e
-        }
-        for r in 0..<rows {
-            let row = s + r &* nr
-            for j in 0..<nr {
-                let d = row[j] - shift[j]
-                let e = exp(d < -87 ? -87 : d)
-                row[j] = d < -87 ? 0 : e
-            }
-        }
+        let shift0 = top0.replacing(with: floor, where: top0 .< floor)
+        let shift1 = top1.replacing(with: floor, where: top1 .< floor)
+        let old0 = mp.loadUnaligned(as: SIMD16<Float>.self)
+        let old1 = mp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        let correction0 = VectorOps.expNonPositive(old0 - shift0)
+        let correction1 = VectorOps.expNonPositive(old1 - shift1)
+        let cp = UnsafeMutableRawPointer(correction)
+        cp.storeBytes(of: correction0, as: SIMD16<Float>.self)
+        cp.storeBytes(of: correction1, toByteOffset: 64, as: SIMD16<Float>.self)
         var total0 = SIMD16<Float>.zero, total1 = SIMD16<Float>.zero
         for r in 0..<rows {
-            let row = UnsafeRawPointer(s + r &* nr)
-            total0 += row.loadUnaligned(as: SIMD16<Float>.self)
-            total1 += row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            let row = UnsafeMutableRawPointer(s + r &* nr)
+            let e0 = VectorOps.expNonPositive(row.loadUnaligned(as: SIMD16<Float>.self) - shift0)
+            let e1 = VectorOps.expNonPositive(row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) - shift1)
+            row.storeBytes(of: e0, as: SIMD16<Float>.self)
+            row.storeBytes(of: e1, toByteOffset: 64, as: SIMD16<Float>.self)
+            total0 += e0
+            total1 += e1
         }
-        let cp = UnsafeRawPointer(correction)
-        let sum0 = lp.loadUnaligned(as: SIMD16<Float>.self) * cp.loadUnaligned(as: SIMD16<Float>.self) + total0
-        let sum1 =
-            lp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-            * cp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + total1
+        let sum0 = lp.loadUnaligned(as: SIMD16<Float>.self) * correction0 + total0
+        let sum1 = lp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) * correction1 + total1
         lp.storeBytes(of: sum0, as: SIMD16<Float>.self)
         lp.storeBytes(of: sum1, toByteOffset: 64, as: SIMD16<Float>.self)
         mp.storeBytes(of: top0, as: SIMD16<Float>.self)

@@ -4,6 +4,32 @@ import Foundation
 /// reductions use explicit SIMD16 accumulators (the compiler may not reorder float sums), and `exp` runs in a
 /// loop without a reduction so it becomes glibc's vector `expf` (libmvec).
 enum VectorOps {
+    /// e^x for 16 lanes with x ≤ 0, 0 below −87 (where the float result would be denormal or 0); relative error
+    /// within 2e-7 of `expf`. Cody–Waite: x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-6 polynomial for e^r
+    /// (Cephes' `expf` coefficients) and 2ⁿ written into the exponent bits — 16 lanes in AVX-512 registers,
+    /// where glibc's vector `expf` reached from Swift is the 8-lane AVX2 one.
+    @_transparent
+    static func expNonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let low = SIMD16<Float>(repeating: -87)
+        let clamped = x.replacing(with: low, where: x .< low)
+        // Adding 1.5·2²³ rounds x·log₂e to an integer n held in the low mantissa bits of t.
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        let t = clamped * 1.442_695_04 + magic
+        let n = t - magic
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_91e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 0.166_666_655
+        p = p * r + 0.500_000_01
+        let e = p * (r * r) + r + 1
+        // 2ⁿ: (n + 127) << 23 as float bits; the magic's own bits shift out.
+        let bits = unsafeBitCast(t, to: SIMD16<UInt32>.self)
+        let scale = unsafeBitCast((bits &+ 127) &<< 23, to: SIMD16<Float>.self)
+        return (e * scale).replacing(with: 0, where: x .< low)
+    }
+
     /// Σ p[0..<n], with 4 × 16 partial sums.
     @inline(__always)
     static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
