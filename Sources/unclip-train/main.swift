@@ -40,6 +40,8 @@ let clipOptions: [OptionSpec] = [
     OptionSpec(
         "shape-group", value: "K", default: "1",
         help: "batches of K-scene groups that differ only in the first object's shape (hard negatives; 1-8)"),
+    OptionSpec(
+        "stop-at", value: "N", help: "checkpoint and stop after step N, before the schedule's end (--resume goes on)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
     OptionSpec("log-every", value: "N", default: "10", help: "steps between log lines"),
@@ -143,10 +145,13 @@ Stage.run(spec) { stage in
     }
     signal(SIGINT) { _ in stopRequested = 1 }
     signal(SIGTERM) { _ in stopRequested = 1 }
+    let stopAt = try args.int("stop-at", in: 1...Int.max) ?? Int.max
     let run = try CLIPTrainingRun(setup: setup, options: options)
     let quiet = stage.isQuiet
-    try run.run(shouldStop: { stopRequested != 0 }) { line in
+    try run.run(shouldStop: { stopRequested != 0 || run.trainer.step >= stopAt }) { line in
         if !quiet { stage.note(line) }
     }
-    if stopRequested != 0 { stage.note("stopped at step \(run.trainer.step); checkpoint saved, --resume continues") }
+    if stopRequested != 0 || run.trainer.step < options.steps {
+        stage.note("stopped at step \(run.trainer.step); checkpoint saved, --resume continues")
+    }
 }
