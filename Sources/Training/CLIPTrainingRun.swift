@@ -46,6 +46,9 @@ public final class CLIPTrainingRun {
 
     public init(setup: Setup, options: CLIPTrainingOptions) throws {
         self.setup = setup
+        if setup.dataPath != nil && setup.shapeGroup > 1 {
+            throw TrainingError.badOption("--shape-group regroups rendered Shapes scenes; it does not apply to --data")
+        }
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
         try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
         let model: CLIPModel
