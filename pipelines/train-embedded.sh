@@ -5,12 +5,13 @@
 # what is finished, so the recipe can be spread over working sessions (Ctrl-C / SIGTERM checkpoint first).
 #   pipelines/train-embedded.sh [RUN_ROOT]   (default .build/runs)
 # Order matters: the priors and the decoder read the CLIP's embeddings, so they follow it. Measured cost on a
-# 2-core machine (the model cards): CLIP ~1.6 h, priors ~1.3 h, decoder phases ~6 h, inpainting ~1 h, upsamplers
-# ~1.5 h. Each part's script says how closely it reproduces the shipped weights.
+# 2-core machine (the model cards): CLIP ~1.6 h + 1.5 h, priors ~1.3 h, decoder phases ~7.5 h, inpainting
+# ~1.5 h, upsamplers ~1.5 h. Each part's script says how closely it reproduces the shipped weights.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=${1:-.build/runs}
 "$here/train-clip.sh" "$ROOT/clip"
+"$here/train-clip-shapes.sh" "$ROOT" "$ROOT/clip"
 "$here/train-priors.sh" "$ROOT"
 "$here/train-decoder.sh" "$ROOT"
 "$here/train-upsamplers.sh" "$ROOT"

@@ -8,9 +8,9 @@
 # INIT=1 to start new runs from the shipped models' weights with a fresh optimizer (continue them across sessions;
 # with INIT=1 also raise PRIOR_STEPS/AR_STEPS: the step count starts again at 0).
 # The 20,000 training pairs (+ 500 validation pairs) are encoded once by the CLIP and cached in RUN_DIR/prior-data.
-# The shipped AR prior is this script's AR run exactly; the diffusion prior was made with these settings but in
-# pieces (its MODEL_CARD.md: 1,200 steps on the previous CLIP, then 1,000 with --init on the final one). The script
-# as a whole has not been rerun end to end.
+# The shipped AR prior is this script's AR run exactly (on the shipped CLIP); the diffusion prior was made with
+# these settings but in pieces, one per embedded CLIP (its MODEL_CARD.md: 1,200 steps, then 1,000 and 1,000 more
+# with --init on each new CLIP). The script as a whole has not been rerun end to end.
 set -eu
 cd "$(dirname "$0")/.."
 RUN=${1:-.build/runs}
