@@ -47,27 +47,29 @@ p2="--steps 3000 --lr 1e-3 --warmup 100 --ema 0.999 --min-snr 5 --low-res 32 --l
 phase "$FIRST_CLIP" decoder "$ROOT/decoder-p2" 1121 - $p2 --batch 32
 # shellcheck disable=SC2086
 phase "$FIRST_CLIP" decoder "$ROOT/decoder-p2" 3000 - $p2 --batch 16
+# Phases 3-6 and the inpainting runs: one and two objects at batch 16, each starting with a fresh optimizer.
+late="--batch 16 --warmup 50 --objects 1-2"  # word-split on purpose, as $p2
 # Phase 3: one and two objects, a fresh optimizer; stopped at 1,532 of a schedule planned to 4,500.
-phase "$FIRST_CLIP" decoder "$ROOT/decoder-p3" 1532 "$ROOT/decoder-p2" --steps 4500 --batch 16 --lr 5e-4 --warmup 50 \
-    --objects 1-2 --eval-every 500 --seed 0
+phase "$FIRST_CLIP" decoder "$ROOT/decoder-p3" 1532 "$ROOT/decoder-p2" --steps 4500 --lr 5e-4 $late \
+    --eval-every 500 --seed 0
 # Phase 4: the same data from other seeds, lr 4e-4; stopped at 1,398 of a schedule planned to 2,600.
-phase "$FIRST_CLIP" decoder "$ROOT/decoder-p4" 1398 "$ROOT/decoder-p3" --steps 2600 --batch 16 --lr 4e-4 --warmup 50 \
-    --objects 1-2 --eval-every 1300 --seed 4
+phase "$FIRST_CLIP" decoder "$ROOT/decoder-p4" 1398 "$ROOT/decoder-p3" --steps 2600 --lr 4e-4 $late \
+    --eval-every 1300 --seed 4
 # Phase 5: the same data from seed 5, lr 3e-4; stopped at 1,302 of a schedule planned to 1,500 (lr 2.8e-5 there).
-phase "$FIRST_CLIP" decoder "$ROOT/decoder-p5" 1302 "$ROOT/decoder-p4" --steps 1500 --batch 16 --lr 3e-4 --warmup 50 \
-    --objects 1-2 --eval-every 1200 --seed 5
+phase "$FIRST_CLIP" decoder "$ROOT/decoder-p5" 1302 "$ROOT/decoder-p4" --steps 1500 --lr 3e-4 $late \
+    --eval-every 1200 --seed 5
 # The inpainting decoder: phase 3's decoder with conv_in widened for [x_t, kept image, keep mask] (GLIDE), on
 # random boxes and strokes.
-phase "$FIRST_CLIP" inpaint "$ROOT/inpaint" 800 "$ROOT/decoder-p3" --steps 800 --batch 16 --lr 3e-4 --warmup 50 \
-    --objects 1-2 --eval-every 0 --seed 7
+phase "$FIRST_CLIP" inpaint "$ROOT/inpaint" 800 "$ROOT/decoder-p3" --steps 800 --lr 3e-4 $late \
+    --eval-every 0 --seed 7
 # Both moved onto the final CLIP (hard negatives for shape): the decoder 3,000 more steps, the inpainting decoder
 # 400 + 400.
-phase "$CLIP" decoder "$ROOT/decoder-p6" 3000 "$ROOT/decoder-p5" --steps 3000 --batch 16 --lr 3e-4 --warmup 50 \
-    --objects 1-2 --eval-every 1000 --seed 6
-phase "$CLIP" inpaint "$ROOT/inpaint-2" 400 "$ROOT/inpaint" --steps 400 --batch 16 --lr 3e-4 --warmup 50 \
-    --objects 1-2 --eval-every 0 --seed 8
-phase "$CLIP" inpaint "$ROOT/inpaint-3" 400 "$ROOT/inpaint-2" --steps 400 --batch 16 --lr 2e-4 --warmup 50 \
-    --objects 1-2 --eval-every 0 --seed 9
+phase "$CLIP" decoder "$ROOT/decoder-p6" 3000 "$ROOT/decoder-p5" --steps 3000 --lr 3e-4 $late \
+    --eval-every 1000 --seed 6
+phase "$CLIP" inpaint "$ROOT/inpaint-2" 400 "$ROOT/inpaint" --steps 400 --lr 3e-4 $late \
+    --eval-every 0 --seed 8
+phase "$CLIP" inpaint "$ROOT/inpaint-3" 400 "$ROOT/inpaint-2" --steps 400 --lr 2e-4 $late \
+    --eval-every 0 --seed 9
 
 install() { # install RUN NAME
     mkdir -p "pipelines/models/$2/decoder" "pipelines/models/$2/text_proj"
