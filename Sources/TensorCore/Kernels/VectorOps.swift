@@ -6,8 +6,8 @@ import Foundation
 enum VectorOps {
     /// e^x for 16 lanes with x ≤ 0, 0 below −87 (where the float result would be denormal or 0); within 2e-7
     /// relative of the exact value (`VectorExpTests`). Cody–Waite: x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-6
-    /// polynomial for e^r (Cephes' `expf` coefficients) and 2ⁿ written into the exponent bits — 16 lanes in AVX-512 registers,
-    /// where glibc's vector `expf` reached from Swift is the 8-lane AVX2 one.
+    /// polynomial for e^r (Cephes' `expf` coefficients) and 2ⁿ written into the exponent bits — 16 lanes in AVX-512
+    /// registers, where glibc's vector `expf` reached from Swift is the 8-lane AVX2 one.
     @_transparent
     static func expNonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let low = SIMD16<Float>(repeating: -87)
