@@ -262,13 +262,16 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         }
     }
 
-    @Test func sameBitsForAnyThreadCount() throws {
-        let x = try tensor([2, 6, 40, 24], seed: 33), w = try tensor([9, 6, 3, 3], seed: 34)
+    /// 480 tiles (blocks shared out), and 48 (one block: the threads share its products instead; one thread
+    /// takes the block path, so this also checks the two paths against each other).
+    @Test(arguments: [(40, 24), (12, 16)])
+    func sameBitsForAnyThreadCount(height: Int, width: Int) throws {
+        let x = try tensor([2, 6, height, width], seed: 33), w = try tensor([9, 6, 3, 3], seed: 34)
         let g = Conv2DGeometry(
-            batch: 2, inChannels: 6, height: 40, width: 24, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+            batch: 2, inChannels: 6, height: height, width: width, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
             padH: 1, padW: 1)
         let outputs = try [ThreadPool.serial, ThreadPool(threadCount: 2), ThreadPool(threadCount: 3)].map { pool in
-            let y = try Tensor(zeros: [2, 9, 40, 24])
+            let y = try Tensor(zeros: [2, 9, height, width])
             WinogradConv.forward(
                 x.storage.pointer, weight: w.storage.pointer, bias: nil, y.storage.pointer, g, pool: pool)
             return y.scalars
@@ -293,7 +296,7 @@ func maxError(_ got: Tensor, _ expected: [Double]) -> Double {
         var small = g
         small.height = 16
         small.width = 16
-        #expect(!WinogradConv.applies(to: small))  // 64 tiles: too few to share out and to pay for the weights
+        #expect(!WinogradConv.applies(to: small))  // 64 tiles: too few to pay for transforming the weights
         let x = try tensor([1, 32, 64, 64], seed: 35), w = try tensor([32, 32, 3, 3], seed: 36)
         let b = try tensor([32], seed: 37)
         let y = try x.conv2d(weight: w, bias: b, padding: 1)

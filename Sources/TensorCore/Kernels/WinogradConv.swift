@@ -17,13 +17,14 @@ enum WinogradConv {
     /// `UNCLIP_CONV_WINOGRAD=0` turns the path off (for side-by-side measurements).
     static let enabled = getenv("UNCLIP_CONV_WINOGRAD").map { String(cString: $0) != "0" } ?? true
     /// Fewest output tiles (over the batch) for which the path is taken (`UNCLIP_GEMM_WINOGRAD_MIN_TILES`).
-    static let minimumTiles = GEMMBlocking.tuning("WINOGRAD_MIN_TILES", 512)
+    static let minimumTiles = GEMMBlocking.tuning("WINOGRAD_MIN_TILES", 128)
 
     /// Whether `g` takes this path: 3×3, stride 1, channels wide enough for the products to dominate the
-    /// transforms, and enough tiles (`minimumTiles`, 512: a 32×32 output over 2 samples) to keep both cores busy
-    /// with blocks and to pay for transforming the weights on every call. Measured by `unclip-bench conv` here
-    /// against im2col: 320 channels at 256×256 2.0× faster, at 64×64 (batch 2) 1.7×; 640 at 32×32 (batch 2, 512
-    /// tiles) 1.3–2.4×; 1280 at 32×32 (256 tiles) even; 960 at 16×16 (batch 2, 128 tiles: one block) 0.6×.
+    /// transforms, and enough tiles (`minimumTiles`, 128: a 16×16 output over 2 samples) to pay for transforming
+    /// the weights on every call. Measured by `unclip-bench conv` on the AMD EPYC (2 threads) against im2col:
+    /// 320 channels at 256×256 and at 64×64 (batch 2) about 2×; 640 at 32×32 (batch 2) 1.9×; 1280 at 32×32 (batch
+    /// 1) 1.6×; at 16×16 (batch 2, 128 tiles: one block, see `fewTiles`) 640 and 320 channels 1.6×, 960 1.1×;
+    /// 1280 at 8×8 (32 tiles) 0.5×, where transforming 1280² kernels costs more than the products save.
     static func applies(to g: Conv2DGeometry) -> Bool {
         enabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideH == 1 && g.strideW == 1
             && g.inChannels >= 32 && g.outChannels >= 32 && g.outHeight >= 2 && g.outWidth >= 2
@@ -54,6 +55,10 @@ enum WinogradConv {
 
         let total = g.batch * layout.tiles.count
         let blocks = (total + tb - 1) / tb
+        if blocks < pool.threadCount {
+            fewTiles(padded, panels: panels, bias: bias, y, g, layout, tiles: total, pool: pool)
+            return
+        }
         pool.parallelFor(blocks, grain: 1) { range in
             let local = Scratch.current
             // 16 spare floats: the output transform reads whole SIMD16 groups past a block's last tile.
@@ -61,15 +66,44 @@ enum WinogradConv {
             let m = local.buffer(slot: 19, count: 16 * o * tb + 16)
             for block in range {
                 let t0 = block * tb, count = min(tb, total - t0)
-                transformInput(padded, into: v, tiles: t0..<t0 + count, ld: tb, channels: c, layout)
+                transformInput(padded, into: v, tiles: t0..<t0 + count, ld: tb, channels: 0..<c, of: c, layout)
                 for xi in 0..<16 {
                     GEMMKernel.serial(
                         .none, m: o, n: count, k: c, alpha: 1, a: panels[xi].base, lda: c,  // A: prepacked
                         source: MatrixPanels(trans: .none, b: v + xi * c * tb, ldb: tb), columnOffset: 0, beta: 0,
                         c: m + xi * o * tb, ldc: tb, prepackedA: panels[xi])
                 }
-                transformOutput(m, bias: bias, into: y, tiles: t0..<t0 + count, ld: tb, g, layout)
+                transformOutput(m, bias: bias, into: y, tiles: t0..<t0 + count, ld: tb, channels: 0..<o, g, layout)
             }
+        }
+    }
+
+    /// `forward` for outputs too small to give every thread a block of tiles (a 16×16 or 8×8 map: 128 or 32
+    /// tiles over a batch of 2): all tiles form one block, and the threads share out its transforms by channel
+    /// and its 16 products by ξ instead. Each product is computed whole by one thread, so the result is the same
+    /// as the block path's, whatever the thread count.
+    private static func fewTiles(
+        _ padded: UnsafePointer<Float>, panels: [PrepackedA], bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, _ layout: PaddedLayout, tiles count: Int,
+        pool: ThreadPool
+    ) {
+        let c = g.inChannels, o = g.outChannels
+        let scratch = Scratch.current
+        let v = scratch.buffer(slot: 18, count: 16 * c * count + 16)
+        let m = scratch.buffer(slot: 19, count: 16 * o * count + 16)
+        pool.parallelFor(c, grain: 16) { channels in
+            transformInput(padded, into: v, tiles: 0..<count, ld: count, channels: channels, of: c, layout)
+        }
+        pool.parallelFor(16, grain: 1) { range in
+            for xi in range {
+                GEMMKernel.serial(
+                    .none, m: o, n: count, k: c, alpha: 1, a: panels[xi].base, lda: c,
+                    source: MatrixPanels(trans: .none, b: v + xi * c * count, ldb: count), columnOffset: 0, beta: 0,
+                    c: m + xi * o * count, ldc: count, prepackedA: panels[xi])
+            }
+        }
+        pool.parallelFor(o, grain: 16) { channels in
+            transformOutput(m, bias: bias, into: y, tiles: 0..<count, ld: count, channels: channels, g, layout)
         }
     }
 
@@ -172,13 +206,13 @@ enum WinogradConv {
         }
     }
 
-    /// V[ξ][c][t − first] = (Bᵀ d B)[ξ] for the tiles t of `range`, d the tile's 4×4 patch of channel c; 16 tiles
-    /// of a tile row at a time.
+    /// V[ξ][c][t − first] = (Bᵀ d B)[ξ] for the tiles t of `range` and the input channels c of `channels` (of `c`
+    /// in all), d the tile's 4×4 patch of channel c; 16 tiles of a tile row at a time.
     static func transformInput(
         _ padded: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, tiles range: Range<Int>, ld: Int,
-        channels c: Int, _ l: PaddedLayout
+        channels: Range<Int>, of c: Int, _ l: PaddedLayout
     ) {
-        for ch in 0..<c {
+        for ch in channels {
             var t = range.lowerBound
             while t < range.upperBound {
                 let sample = t / l.tiles.count, r = t % l.tiles.count
@@ -208,15 +242,15 @@ enum WinogradConv {
         }
     }
 
-    /// y[the tile's 2×2 outputs] = Aᵀ M A + bias for the tiles of `range`; outputs past the image's last row or
+    /// y[the tile's 2×2 outputs] = Aᵀ M A + bias for the tiles of `range` and output channels of `channels`; outputs past the image's last row or
     /// column (odd HO or WO) are dropped.
     static func transformOutput(
         _ m: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
-        tiles range: Range<Int>, ld: Int, _ g: Conv2DGeometry, _ l: PaddedLayout
+        tiles range: Range<Int>, ld: Int, channels: Range<Int>, _ g: Conv2DGeometry, _ l: PaddedLayout
     ) {
         let o = g.outChannels, ho = g.outHeight, wo = g.outWidth
         let step = o &* ld  // from one ξ's matrix to the next
-        for oc in 0..<o {
+        for oc in channels {
             let b = bias?[oc] ?? 0
             var t = range.lowerBound
             while t < range.upperBound {
