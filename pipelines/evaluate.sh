@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Measures the embedded models as issue 8 asks and prints Markdown tables (README's "Embedded models" numbers).
-#   pipelines/evaluate.sh [--prompts N] [--prompts-1024 N] [--samples N] [--seed S] [--out DIR] [--only PARTS]
+#   pipelines/evaluate.sh [--prompts N] [--prompts-1024 N] [--pairs N] [--samples N] [--seed S] [--out DIR]
+#                         [--only PARTS]
 #   --prompts N       held-out single-object prompts per split for generation (default 200)
+#   --pairs N         two-object test prompts for composition (default 100)
 #   --prompts-1024 N  how many test prompts also go to 1024x1024 (default 4; each costs about a minute)
 #   --samples N       images per prompt for the reranked rows (default 4; CLIP keeps the best)
-#   --only PARTS      comma list of clip,prior,decoder,inpaint,upsampler,generation (default all)
+#   --only PARTS      comma list of clip,prior,decoder,inpaint,upsampler,generation,composition (default all)
 #   --out DIR         where streams, contact sheets and the report go (default .build/evaluation)
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 # Generation is judged by unclip-check (the Shapes pixel checker, not CLIP) and by the CLIP score (cosine of the
 # image's CLIP embedding with its prompt's, by unclip-rank). Seeds are fixed: a rerun gives the same numbers.
 set -euo pipefail
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/models.sh"
-prompts=200 prompts_1024=4 samples=4 seed=0 out=.build/evaluation only=clip,prior,decoder,inpaint,upsampler,generation
+prompts=200 prompts_1024=4 pairs=100 samples=4 seed=0 out=.build/evaluation
+only=clip,prior,decoder,inpaint,upsampler,generation,composition
 while [ $# -gt 0 ]; do
     case "$1" in
     --prompts) prompts=${2:?}; shift 2 ;;
     --prompts-1024) prompts_1024=${2:?}; shift 2 ;;
+    --pairs) pairs=${2:?}; shift 2 ;;
     --samples) samples=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
@@ -31,7 +35,7 @@ while [ $# -gt 0 ]; do
     *) echo "evaluate: unknown argument '$1'" >&2; usage ;;
     esac
 done
-for n in "$prompts" "$prompts_1024" "$samples"; do
+for n in "$prompts" "$prompts_1024" "$pairs" "$samples"; do
     [[ $n =~ ^[0-9]+$ ]] || { echo "evaluate: counts must be whole numbers, not '$n'" >&2; exit 64; }
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
@@ -154,4 +158,44 @@ if wants generation && [ "$prompts" -gt 0 ]; then
     echo "| stage | s/image |"
     echo "|---|---:|"
     printf '| %s |\n' "${timing[@]}"
+fi
+
+if wants composition && [ "$pairs" -gt 0 ]; then
+    # Two-object scenes of the test split (seeds from 7000): their captions as prompts, judged per object and per
+    # claimed relation. The first row decodes from the scenes' true CLIP image embeddings: the decoder's share.
+    echo
+    echo "## Composition (two-object test prompts, pixel checker)"
+    echo
+    echo "| image embedding | images | colour | shape | position | relation | all |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    base="$out/two"
+    scenes=(--count "$pairs" --objects 2 --split test --seed 7000 -q)
+    mapfile -t list < <(unclip-shapes "${scenes[@]}" --preview "$out/prompts-two.png" | cut -f 3)
+    unclip-text --model "$clip" --batch 16 -- "${list[@]}" > "$base-text.st"
+    # row NAME STREAM: one table row from unclip-check's summary.
+    row() {
+        local check
+        check=$(unclip-check "$2")
+        field() { awk -v m="$1" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2 }' <<<"$check"; }
+        echo "| $1 | ${#list[@]} | $(field colour) | $(field shape) | $(field position) | $(field relation) | $(field all) |"
+        unclip-png --grid -q -o "${2%.st}.png" < "$2"
+    }
+    say "two-object prompts: the decoder from the scenes' true image embeddings"
+    unclip-shapes "${scenes[@]}" --batch 16 | unclip-image --model "$clip" | unclip-tensors select image.embed \
+        | unclip-tensors paste "$base-text.st" - | unclip-decode --model "$decoder" --seed "$seed" --batch 32 \
+        > "$base-true.st"
+    row "true (no prior)" "$base-true.st"
+    say "two-object prompts: diffusion prior"
+    unclip-prior --model "$prior" --seed "$seed" < "$base-text.st" \
+        | unclip-decode --model "$decoder" --seed "$seed" --batch 32 > "$base-diffusion.st"
+    row "diffusion prior" "$base-diffusion.st"
+    say "two-object prompts: $samples samples each, CLIP keeps the best"
+    unclip-prior --model "$prior" --seed "$seed" --samples-per-prompt "$samples" < "$base-text.st" \
+        | unclip-decode --model "$decoder" --seed "$seed" --batch 32 \
+        | unclip-tensors drop image.embed | unclip-rank --model "$clip" --keep 1 > "$base-reranked.st"
+    row "diffusion prior, best of $samples" "$base-reranked.st"
+    say "two-object prompts: AR prior"
+    unclip-prior-ar --model "$prior_ar" --seed "$seed" < "$base-text.st" \
+        | unclip-decode --model "$decoder" --seed "$seed" --batch 32 > "$base-ar.st"
+    row "AR prior" "$base-ar.st"
 fi
