@@ -242,8 +242,8 @@ enum WinogradConv {
         }
     }
 
-    /// y[the tile's 2×2 outputs] = Aᵀ M A + bias for the tiles of `range` and output channels of `channels`; outputs past the image's last row or
-    /// column (odd HO or WO) are dropped.
+    /// y[the tile's 2×2 outputs] = Aᵀ M A + bias for the tiles of `range` and the output channels of `channels`;
+    /// outputs past the image's last row or column (odd HO or WO) are dropped.
     static func transformOutput(
         _ m: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
         tiles range: Range<Int>, ld: Int, channels: Range<Int>, _ g: Conv2DGeometry, _ l: PaddedLayout
