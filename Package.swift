@@ -154,7 +154,8 @@ let package = Package(
             swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),
         .testTarget(
-            name: "UNetTests", dependencies: ["UNet"], swiftSettings: kernelFlags, linkerSettings: mathLibraries),
+            name: "UNetTests", dependencies: ["UNet", "Diffusion"], swiftSettings: kernelFlags,
+            linkerSettings: mathLibraries),
         .testTarget(
             name: "DiffusionTests", dependencies: ["Diffusion"], swiftSettings: kernelFlags,
             linkerSettings: mathLibraries),

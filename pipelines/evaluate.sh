@@ -194,6 +194,10 @@ if wants composition && [ "$pairs" -gt 0 ]; then
         | unclip-decode --model "$decoder" --seed "$seed" --batch 32 \
         | unclip-tensors drop image.embed | unclip-rank --model "$clip" --keep 1 > "$base-reranked.st"
     row "diffusion prior, best of $samples" "$base-reranked.st"
+    say "two-object prompts: diffusion prior, the image embedding on its own guidance scale 3"
+    unclip-prior --model "$prior" --seed "$seed" < "$base-text.st" \
+        | unclip-decode --model "$decoder" --seed "$seed" --batch 32 --image-guidance 3 > "$base-image-guidance.st"
+    row "diffusion prior, image guidance 3" "$base-image-guidance.st"
     say "two-object prompts: AR prior"
     unclip-prior-ar --model "$prior_ar" --seed "$seed" < "$base-text.st" \
         | unclip-decode --model "$decoder" --seed "$seed" --batch 32 > "$base-ar.st"

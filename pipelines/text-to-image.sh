@@ -5,14 +5,17 @@
 #   --samples N      images per prompt (default 1);  --rerank K  keep CLIP's best K of the N (unclip-rank)
 #   --ar             the autoregressive prior (unclip-prior-ar) instead of the diffusion prior
 #   --steps N        decoder steps (25);  --prior-steps N (25);  --upsample-steps N (7);  --seed S (0)
+#   --image-guidance S  the decoder's image embedding on its own scale S, its --guidance 8 then on the caption
+#                    alone (unclip-decode --image-guidance; 3 helped two-object prompts, README "Two objects")
 #   -o PATTERN       PNG names (default unclip-%n.png; %n image number, see unclip-png)
 #   --cache          run the prior, decoder and upsamplers through unclip-cache (a rerun replays their output)
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" samples=1 rerank="" ar=0 steps=25 prior_steps=25 up_steps=7 seed=0 out=unclip-%n.png prompts=()
+image_guidance=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -23,6 +26,7 @@ while [ $# -gt 0 ]; do
     --prior-steps) prior_steps=${2:?}; shift 2 ;;
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
+    --image-guidance) image_guidance=(--image-guidance "${2:?}"); shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
     --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
@@ -64,6 +68,7 @@ rank() {
 unclip-text --model "$clip" -- "${prompts[@]}" \
     | draw \
     | cached unclip-decode --model "$decoder" --steps "$steps" --seed "$seed" \
+        ${image_guidance[@]+"${image_guidance[@]}"} \
     | rank \
     | upsample "$ups" --steps "$up_steps" \
     | unclip-png -o "$out"

@@ -37,11 +37,13 @@ public struct CaptionConditioning {
     }
 
     /// The text rows of `Decoder.sample` for B = `conditional.batchSize` images: with guidance the empty caption
-    /// repeated B times, then the captions (2B rows); without, the captions alone. A missing mask on one side
+    /// repeated B times, then the captions (2B rows), and with `captionTwice` (separate image guidance) the
+    /// captions once more (3B rows); without guidance, the captions alone. A missing mask on one side
     /// becomes all ones when the other side has one. `conditional` nil (a frame with an image embedding only, as
     /// for variations) decodes from the empty caption.
     public static func decoderRows(
-        conditional: CaptionConditioning?, unconditional: CaptionConditioning?, batch: Int, guided: Bool
+        conditional: CaptionConditioning?, unconditional: CaptionConditioning?, batch: Int, guided: Bool,
+        captionTwice: Bool = false
     ) throws -> CaptionConditioning {
         let null = try unconditional.map { u -> CaptionConditioning in
             guard u.batchSize == 1 else {
@@ -72,14 +74,15 @@ public struct CaptionConditioning {
                 name: "unconditional text.hidden", shape: null.hidden.shape,
                 expected: "[1] + \(Array(captions.hidden.shape.dropFirst())) like the frame's text.hidden")
         }
+        let parts = captionTwice ? [null, captions, captions] : [null, captions]
         var mask: Tensor? = nil
         if null.mask != nil || captions.mask != nil {
             let ones = try Tensor(repeating: 1, shape: [batch, captions.hidden.shape[1]])
-            mask = try Tensor.concatenate([null.mask ?? ones, captions.mask ?? ones], axis: 0)
+            mask = try Tensor.concatenate(parts.map { $0.mask ?? ones }, axis: 0)
         }
         return try CaptionConditioning(
-            embedding: Tensor.concatenate([null.embedding, captions.embedding], axis: 0),
-            hidden: Tensor.concatenate([null.hidden, captions.hidden], axis: 0), mask: mask)
+            embedding: Tensor.concatenate(parts.map(\.embedding), axis: 0),
+            hidden: Tensor.concatenate(parts.map(\.hidden), axis: 0), mask: mask)
     }
 
     /// The (single) item repeated `count` times.

@@ -28,11 +28,12 @@ extension Decoder {
         return try ChunkedSampling.run(batch: b, limit: options.batchLimit, seed: seed) { range, chunkSeed in
             let rows = try CaptionConditioning.decoderRows(
                 conditional: caption?.items(range), unconditional: unconditional, batch: range.count,
-                guided: options.isGuided)
+                guided: options.isGuided, captionTwice: options.imageGuidance != nil)
             return try sample(
                 imageEmbedding: imageEmbedding.rows(range), textEmbedding: rows.embedding, textHidden: rows.hidden,
-                mask: rows.mask, size: options.size, steps: options.steps, guidance: options.guidance, eta: options.eta,
-                clipsPrediction: options.clipsPrediction, seed: chunkSeed,
+                mask: rows.mask, size: options.size, steps: options.steps, guidance: options.guidance,
+                imageGuidance: options.imageGuidance, eta: options.eta, clipsPrediction: options.clipsPrediction,
+                seed: chunkSeed,
                 noise: start?.rows(range), progress: progress)
         }
     }

@@ -3,12 +3,18 @@ import NN
 
 extension Decoder {
     /// The decoder UNet bound to one batch's conditioning, as the samplers see it: computed once, then called at
-    /// every step with the flat x_t. Under guidance it runs the unconditional and conditional rows in one batch.
+    /// every step with the flat x_t. Under guidance it runs the unconditional and conditional rows in one batch
+    /// (with a separate image scale, also the caption-only rows: null image embedding, caption).
     struct Denoiser {
         let unet: UNetModel
         let guide: ClassifierFreeGuidance
-        /// Rows per UNet call: 2B under guidance, else B.
+        /// `DecodingOptions.imageGuidance`: the image embedding's own scale, or nil for `guide`'s alone.
+        let imageScale: Float?
+        /// Rows per UNet call: B times `parts`.
         let rows: Int
+        /// Blocks of B rows: 1 unguided, 2 under guidance (unconditional, conditional), 3 with `imageScale`
+        /// (unconditional, caption only, conditional).
+        let parts: Int
         /// `[R, K + L, C]` context tokens.
         let context: Tensor
         /// `[R, T]` additive time term (`class_labels`).
@@ -19,27 +25,47 @@ extension Decoder {
         /// The model for samples of `shape` `[B, C, H, W]`; `extraChannels` `[B, E, H, W]` (the inpainting
         /// decoder's masked image and mask) are appended to x_t on the channel axis at every call.
         func model(shape: [Int], extraChannels: Tensor?) -> DenoisingModel {
-            let (unet, guide, rows, context, timeTerm, contextMask) = (
-                self.unet, self.guide, self.rows, self.context, self.timeTerm, self.contextMask
+            let (unet, guide, imageScale, rows, parts) = (
+                self.unet, self.guide, self.imageScale, self.rows, self.parts
             )
+            let (context, timeTerm, contextMask) = (self.context, self.timeTerm, self.contextMask)
             return { flat, t in
                 var x = try Tensor(shape: shape, scalars: flat)  // x: [B, C, H, W]
                 if let extraChannels { x = try Tensor.concatenate([x, extraChannels], axis: 1) }  // [B, C + E, H, W]
-                if guide.isActive { x = try Tensor.concatenate([x, x], axis: 0) }  // x: [2B, C(+E), H, W]
+                if parts > 1 { x = try Tensor.concatenate(Array(repeating: x, count: parts), axis: 0) }  // [R, …]
                 let out = try unet.predict(
                     sample: x, timesteps: [Float(t)], context: context, contextMask: contextMask,
                     classLabels: timeTerm)  // out: [R, 2C, H, W]
                 let split = try ModelOutput(splittingChannelsOf: out.scalars, batchSize: rows)
-                return guide.isActive ? try guide.combine(batched: split) : split
+                if let imageScale { return Self.combine(split, captionScale: guide.scale, imageScale: imageScale) }
+                return parts == 2 ? try guide.combine(batched: split) : split
             }
+        }
+
+        /// ε(∅, ∅) + s_t·(ε(∅, c) − ε(∅, ∅)) + s_i·(ε(z, c) − ε(∅, c)) from the three blocks of `output`; the
+        /// variance channels come from the conditional block.
+        static func combine(_ output: ModelOutput, captionScale: Float, imageScale: Float) -> ModelOutput {
+            let n = output.prediction.count / 3
+            let p = output.prediction
+            var guided = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let unconditional = p[i], caption = p[n + i], both = p[2 * n + i]
+                guided[i] = unconditional + captionScale * (caption - unconditional) + imageScale * (both - caption)
+            }
+            return ModelOutput(prediction: guided, varianceValues: output.varianceValues.map { Array($0[(2 * n)...]) })
         }
     }
 
     /// Projects the conditioning of a batch (see `sample` for the row layout of the text tensors).
-    func denoiser(imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, guidance: Float)
-        throws -> Denoiser
-    {
+    func denoiser(
+        imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, guidance: Float,
+        imageGuidance: Float? = nil
+    ) throws -> Denoiser {
         let guide = try ClassifierFreeGuidance(scale: guidance)
+        if let imageGuidance, !imageGuidance.isFinite {
+            throw UNetError.invalidInput(name: "image guidance", shape: [], expected: "a finite scale")
+        }
+        let parts = imageGuidance != nil ? 3 : guide.isActive ? 2 : 1
         guard imageEmbedding.rank == 2, imageEmbedding.shape[0] > 0 else {
             throw UNetError.invalidInput(name: "image.embed", shape: imageEmbedding.shape, expected: "[B, D]")
         }
@@ -48,7 +74,7 @@ extension Decoder {
             throw UNetError.invalidInput(
                 name: "image.embed", shape: imageEmbedding.shape, expected: "[B, \(d)] (the decoder's CLIP width)")
         }
-        let b = imageEmbedding.shape[0], rows = guide.isActive ? 2 * b : b
+        let b = imageEmbedding.shape[0], rows = parts * b
         guard textEmbedding.rank == 2, textEmbedding.shape == [rows, d] else {
             throw UNetError.invalidInput(
                 name: "text.embed", shape: textEmbedding.shape,
@@ -60,7 +86,7 @@ extension Decoder {
         // Conditioning, computed once: context [R, K+L, C], time term [R, T], mask [R, K+L].
         let cond = try textProjection.predict(
             imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden,
-            classifierFreeGuidance: guide.isActive)
+            nullImageBlocks: parts - 1)
         let contextMask = try mask.map { m -> Tensor in
             guard m.shape == [rows, textHidden.shape[1]] else {
                 throw UNetError.invalidInput(
@@ -69,7 +95,7 @@ extension Decoder {
             return try textProjection.contextMask(textMask: m)
         }
         return Denoiser(
-            unet: unet, guide: guide, rows: rows, context: cond.context, timeTerm: cond.timeEmbedding,
-            contextMask: contextMask)
+            unet: unet, guide: guide, imageScale: imageGuidance, rows: rows, parts: parts, context: cond.context,
+            timeTerm: cond.timeEmbedding, contextMask: contextMask)
     }
 }

@@ -61,6 +61,8 @@ public struct Decoder {
     ///   - size: output height and width; nil takes the UNet's `sample_size` (Karlo: 64).
     ///   - steps: respaced steps (Karlo's spacing 999 … 0; with `eta`, DDIM's 960 … 0 for 25).
     ///   - guidance: classifier-free guidance scale on ε (the variance channels come from the conditional half).
+    ///   - imageGuidance: a separate scale for the image embedding (`DecodingOptions.imageGuidance`); then R = 3B
+    ///     and the text rows are the empty caption's, then the captions twice.
     ///   - eta: nil runs Karlo's ancestral sampler with the learned variance; a value runs DDIM with that η
     ///     (0 = deterministic, the sampler that replays DDIM-inverted latents).
     ///   - clipsPrediction: whether each step clamps the predicted x₀ to [−1, 1] (off to replay an inverted latent).
@@ -69,7 +71,8 @@ public struct Decoder {
     ///   - progress: called after each step with (step index, step count).
     public func sample(
         imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, mask: Tensor?, size: Int? = nil,
-        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, clipsPrediction: Bool = true, seed: UInt64,
+        steps: Int = 25, guidance: Float = 8, imageGuidance: Float? = nil, eta: Double? = nil,
+        clipsPrediction: Bool = true, seed: UInt64,
         noise: Tensor? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> Output {
@@ -79,7 +82,7 @@ public struct Decoder {
         }
         let denoiser = try self.denoiser(
             imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden, mask: mask,
-            guidance: guidance)
+            guidance: guidance, imageGuidance: imageGuidance)
         guard let size = size ?? unet.config.sampleSize else {
             throw UNetError.invalidInput(
                 name: "size", shape: [], expected: "a size (no sample_size in the decoder's config.json)")

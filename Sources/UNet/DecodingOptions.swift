@@ -4,6 +4,11 @@ public struct DecodingOptions: Equatable, Sendable {
     public var steps: Int
     /// Classifier-free guidance scale (1 = none; Karlo's decoder default is 8).
     public var guidance: Float
+    /// A separate scale for the image embedding, or nil for one scale on both conditions (Karlo). With a value s_i,
+    /// `guidance` s_t applies to the caption alone and s_i to the image embedding on top of it:
+    /// ε = ε(∅, ∅) + s_t·(ε(∅, c) − ε(∅, ∅)) + s_i·(ε(z, c) − ε(∅, c)), three UNet rows per image (∅: the learned
+    /// null image embedding or the empty caption). s_i = s_t gives the single-scale result.
+    public var imageGuidance: Float?
     /// nil runs Karlo's ancestral sampler with learned variance; a value runs DDIM with this η.
     public var eta: Double?
     /// The largest number of items per UNet batch (memory), or nil for the whole frame; see `ChunkedSampling`.
@@ -18,11 +23,12 @@ public struct DecodingOptions: Equatable, Sendable {
     public var size: Int?
 
     public init(
-        steps: Int = 25, guidance: Float = 8, eta: Double? = nil, batchLimit: Int? = nil, resample: Int = 1,
-        clipsPrediction: Bool = true, size: Int? = nil
+        steps: Int = 25, guidance: Float = 8, imageGuidance: Float? = nil, eta: Double? = nil, batchLimit: Int? = nil,
+        resample: Int = 1, clipsPrediction: Bool = true, size: Int? = nil
     ) {
         self.steps = steps
         self.guidance = guidance
+        self.imageGuidance = imageGuidance
         self.eta = eta
         self.batchLimit = batchLimit
         self.resample = resample
@@ -31,5 +37,5 @@ public struct DecodingOptions: Equatable, Sendable {
     }
 
     /// Whether guidance needs the unconditional rows.
-    public var isGuided: Bool { guidance != 1 }
+    public var isGuided: Bool { guidance != 1 || imageGuidance != nil }
 }

@@ -45,11 +45,22 @@ public final class UnCLIPTextProjection: Module {
         imageEmbedding: Variable, textEmbedding: Variable, textHidden: Variable, classifierFreeGuidance: Bool,
         tape: Tape
     ) throws -> (context: Variable, timeEmbedding: Variable) {
+        try self(
+            imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden,
+            nullImageBlocks: classifierFreeGuidance ? 1 : 0, tape: tape)
+    }
+
+    /// The same with `nullImageBlocks` blocks of B rows of the learned null image embedding before the B image
+    /// embeddings (R = (nullImageBlocks + 1)·B text rows): 1 for classifier-free guidance, 2 for separate caption
+    /// and image scales (`DecodingOptions.imageGuidance`).
+    public func callAsFunction(
+        imageEmbedding: Variable, textEmbedding: Variable, textHidden: Variable, nullImageBlocks: Int, tape: Tape
+    ) throws -> (context: Variable, timeEmbedding: Variable) {
         let d = config.clipEmbeddingsDim
         guard imageEmbedding.shape.count == 2, imageEmbedding.shape[1] == d, imageEmbedding.shape[0] > 0 else {
             throw UNetError.invalidInput(name: "image_embeddings", shape: imageEmbedding.shape, expected: "[B, \(d)]")
         }
-        let b = imageEmbedding.shape[0], rows = classifierFreeGuidance ? 2 * b : b
+        let b = imageEmbedding.shape[0], rows = (nullImageBlocks + 1) * b
         guard textEmbedding.shape == [rows, d] else {
             throw UNetError.invalidInput(name: "prompt_embeds", shape: textEmbedding.shape, expected: "[\(rows), \(d)]")
         }
@@ -58,9 +69,10 @@ public final class UnCLIPTextProjection: Module {
                 name: "text_encoder_hidden_states", shape: textHidden.shape, expected: "[\(rows), L, \(d)]")
         }
         var image = imageEmbedding
-        if classifierFreeGuidance {
+        if nullImageBlocks > 0 {
             let null = try tape.reshape(learnedClassifierFreeGuidanceEmbeddings, [1, d])
-            image = try tape.concatenate(Array(repeating: null, count: b) + [imageEmbedding], axis: 0)  // [R, D]
+            image = try tape.concatenate(
+                Array(repeating: null, count: nullImageBlocks * b) + [imageEmbedding], axis: 0)  // [R, D]
         }
         return try project(image: image, textEmbedding: textEmbedding, textHidden: textHidden, tape: tape)
     }
@@ -117,10 +129,18 @@ public final class UnCLIPTextProjection: Module {
     public func predict(imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, classifierFreeGuidance: Bool)
         throws -> (context: Tensor, timeEmbedding: Tensor)
     {
+        try predict(
+            imageEmbedding: imageEmbedding, textEmbedding: textEmbedding, textHidden: textHidden,
+            nullImageBlocks: classifierFreeGuidance ? 1 : 0)
+    }
+
+    /// Inference on plain tensors; see `callAsFunction(imageEmbedding:…nullImageBlocks:…)`.
+    public func predict(imageEmbedding: Tensor, textEmbedding: Tensor, textHidden: Tensor, nullImageBlocks: Int)
+        throws -> (context: Tensor, timeEmbedding: Tensor)
+    {
         let out = try self(
             imageEmbedding: .constant(imageEmbedding), textEmbedding: .constant(textEmbedding),
-            textHidden: .constant(textHidden), classifierFreeGuidance: classifierFreeGuidance,
-            tape: Tape(recording: false))
+            textHidden: .constant(textHidden), nullImageBlocks: nullImageBlocks, tape: Tape(recording: false))
         return (out.context.value, out.timeEmbedding.value)
     }
 

@@ -6,10 +6,16 @@ import UNet
 
 let spec = CommandSpec(
     name: "unclip-decode", summary: "add `image` to frames carrying `image.embed` (unCLIP decoder)",
-    usage: ["--model DIR [--steps N] [--guidance S] [--eta E] [--no-clip] [--seed N] [--batch N] [STREAM]"],
+    usage: [
+        "--model DIR [--steps N] [--guidance S] [--image-guidance S] [--eta E] [--no-clip] [--seed N] [--batch N]"
+            + " [STREAM]"
+    ],
     options: [
         OptionSpec("steps", value: "N", default: "25", help: "denoising steps (Karlo's respacing of 1000)"),
         OptionSpec("guidance", value: "S", default: "8", help: "classifier-free guidance scale (1 = none)"),
+        OptionSpec(
+            "image-guidance", value: "S",
+            help: "a separate scale for the image embedding; --guidance then scales the caption alone (3 UNet rows)"),
         OptionSpec(
             "eta", value: "E",
             help: "sample with DDIM at stochasticity E (0 = deterministic) over 960 … 0 (25 steps), not Karlo's sampler"
@@ -37,6 +43,7 @@ Stage.run(spec) { stage in
     let options = DecodingOptions(
         steps: try args.int("steps", in: 2...1000) ?? 25,
         guidance: Float(try args.double("guidance", in: 0...1000) ?? 8),
+        imageGuidance: try args.double("image-guidance", in: 0...1000).map(Float.init),
         eta: try args.double("eta", in: 0...10), batchLimit: try args.int("batch", in: 1...4096),
         clipsPrediction: !args.has("no-clip"))
     let seedOption = try stage.seedOption()

@@ -1,3 +1,4 @@
+import Diffusion
 import Foundation
 import NN
 import Testing
@@ -67,6 +68,36 @@ import Testing
         #expect(throws: UNetError.self) {
             try Decoder.load(directory: Self.pipeline + "/decoder")
         }
+    }
+
+    /// A separate image scale: text rows [empty, caption, caption], the three-block combination, and sampling
+    /// that equals the single-scale sampler when both scales agree (up to rounding) and differs when they do not.
+    @Test func separateImageGuidance() throws {
+        let rows = try CaptionConditioning.decoderRows(
+            conditional: Self.caption(2, 5), unconditional: Self.caption(1, -1), batch: 2, guided: true,
+            captionTwice: true)
+        #expect(rows.embedding.shape == [6, 16] && rows.mask?.shape == [6, 7])
+        #expect(stride(from: 0, to: 96, by: 16).map { rows.embedding.scalars[$0] } == [-1, -1, 5, 5, 5, 5])
+        // ε = u + s_t (c − u) + s_i (b − c) per element; the variance comes from the last block.
+        let blocks = ModelOutput(prediction: [1, 2, 3, 5, 4, 9], varianceValues: [0, 0, 0, 0, 0.5, -0.5])
+        let guided = Decoder.Denoiser.combine(blocks, captionScale: 2, imageScale: 3)
+        let expected: [Float] = [8, 20]  // 1 + 2·(3 − 1) + 3·(4 − 3), 2 + 2·(5 − 2) + 3·(9 − 5)
+        #expect(guided.prediction == expected)
+        #expect(guided.varianceValues == [0.5, -0.5])
+
+        let decoder = try Decoder.load(directory: Self.pipeline)
+        let embed = try Tensor(shape: [2, 16], scalars: (0..<32).map { Float($0 % 5) / 2 - 1 })
+        func decode(_ imageGuidance: Float?) throws -> [Float] {
+            try decoder.decode(
+                imageEmbedding: embed, caption: Self.caption(2, 0.25), unconditional: Self.caption(1, 0.5),
+                options: DecodingOptions(steps: 3, guidance: 4, imageGuidance: imageGuidance, eta: 0), seed: 2
+            ).image.scalars
+        }
+        let single = try decode(nil), same = try decode(4), other = try decode(1)
+        let sameError = zip(single, same).map { abs($0 - $1) }.max() ?? .infinity
+        let otherChange = zip(single, other).map { abs($0 - $1) }.max() ?? 0
+        #expect(sameError < 1e-4)
+        #expect(otherChange > 1e-3)
     }
 
     @Test func upsamplerClampsAndResizesItsInput() throws {
