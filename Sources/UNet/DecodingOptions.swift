@@ -7,7 +7,8 @@ public struct DecodingOptions: Equatable, Sendable {
     /// A separate scale for the image embedding, or nil for one scale on both conditions (Karlo). With a value s_i,
     /// `guidance` s_t applies to the caption alone and s_i to the image embedding on top of it:
     /// ε = ε(∅, ∅) + s_t·(ε(∅, c) − ε(∅, ∅)) + s_i·(ε(z, c) − ε(∅, c)), three UNet rows per image (∅: the learned
-    /// null image embedding or the empty caption). s_i = s_t gives the single-scale result.
+    /// null image embedding or the empty caption). s_i = s_t gives the single-scale result. Sampling only
+    /// (`Decoder.decode`); inversion and inpainting do not take it.
     public var imageGuidance: Float?
     /// nil runs Karlo's ancestral sampler with learned variance; a value runs DDIM with this η.
     public var eta: Double?
