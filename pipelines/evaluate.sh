@@ -92,14 +92,16 @@ if wants upsampler; then
     echo
 fi
 
+# field SUMMARY MEASURE: one measure of unclip-check's summary lines, as a percentage.
+field() { awk -v m="$2" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2 }' <<<"$1"; }
+
 # measures STREAM: "colour shape position all clip-score" of generated pictures against their prompts.
 measures() {
     local check score
     check=$(unclip-check "$1")
     score=$(unclip-tensors drop image.embed < "$1" | unclip-rank --model "$clip" --keep 1000000 --format tsv \
         | awk -F'\t' '{ s += $NF; n++ } END { if (n) printf "%.3f", s / n }')
-    field() { awk -v m="$1" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2 }' <<<"$check"; }
-    echo "$(field colour) | $(field shape) | $(field position) | $(field all) | $score"
+    echo "$(field "$check" colour) | $(field "$check" shape) | $(field "$check" position) | $(field "$check" all) | $score"
 }
 
 if wants generation && [ "$prompts" -gt 0 ]; then
@@ -176,8 +178,9 @@ if wants composition && [ "$pairs" -gt 0 ]; then
     row() {
         local check
         check=$(unclip-check "$2")
-        field() { awk -v m="$1" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2 }' <<<"$check"; }
-        echo "| $1 | ${#list[@]} | $(field colour) | $(field shape) | $(field position) | $(field relation) | $(field all) |"
+        local f=()
+        for m in colour shape position relation all; do f+=("$(field "$check" "$m")"); done
+        echo "| $1 | ${#list[@]} | ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} |"
         unclip-png --grid -q -o "${2%.st}.png" < "$2"
     }
     say "two-object prompts: the decoder from the scenes' true image embeddings"
