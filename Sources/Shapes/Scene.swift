@@ -26,6 +26,11 @@ public struct Scene: Codable, Sendable, Equatable {
         self = SceneSampler(seed: seed, split: split, options: options).sample()
     }
 
+    /// Whether `object` could be added to the scene: clear of every object by the gap the sampler keeps.
+    public func hasRoom(for object: SceneObject) -> Bool {
+        objects.allSatisfy { SceneSampler.separated(object, $0) }
+    }
+
     /// The spatial relations that hold between object `i` and object `j`.
     public func relations(_ i: Int, _ j: Int) -> [Relation] {
         guard objects.indices.contains(i), objects.indices.contains(j), i != j else { return [] }

@@ -5,7 +5,7 @@ import Shapes
 
 /// Held-out measurements of a CLIP model on the Shapes world: retrieval recall@1 between paired images and
 /// captions, zero-shot colour, shape and position classification of single-object scenes, and zero-shot object
-/// counting of 1–3 object scenes.
+/// counting of 1–3 object scenes, and the choice among composition variants of two-object scenes.
 public struct CLIPEvaluation: Sendable {
     /// Text → image recall@1 (a caption finds its own image among all images).
     public var textToImage: Double
@@ -29,6 +29,10 @@ public struct CLIPEvaluation: Sendable {
     public var position: Double
     /// Zero-shot object count (1–3), each class an ensemble of training captions of scenes with that many objects.
     public var count: Double
+    /// Two-object scenes and their composition variants (`ShapesBatchSource.compositionVariants`: places
+    /// swapped, colours swapped, first object twice): how often a picture scores its own caption highest among
+    /// its group's captions (2–4 of them; chance about 0.27).
+    public var composition: Double
     /// Scenes per zero-shot split.
     public var scenes: Int
 
@@ -37,7 +41,8 @@ public struct CLIPEvaluation: Sendable {
         func p(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         return "t2i@1 \(p(textToImage)) i2t@1 \(p(imageToText)) (\(pairs) pairs); zero-shot colour \(p(colour)) "
             + "shape \(p(shape)) (plain prompts \(p(colourPlain)) / \(p(shapePlain))) position \(p(position)) "
-            + "count \(p(count)); held-out pairs colour \(p(heldOutColour)) shape \(p(heldOutShape)) "
+            + "count \(p(count)) composition \(p(composition)); held-out pairs colour \(p(heldOutColour)) "
+            + "shape \(p(heldOutShape)) "
             + "(\(scenes) scenes each)"
     }
 
@@ -147,10 +152,39 @@ public struct CLIPEvaluation: Sendable {
         let mixed = (0..<UInt64(scenes)).map { Scene(seed: 1_000_000 + $0, split: .test) }
         count = try Self.accuracy(
             Self.imageEmbeddings(image, mixed, size: size), countClasses, truth: mixed.map { $0.objects.count - 1 })
+        composition = try Self.compositionChoice(image, text, tokenizer, scenes: scenes, size: size)
         let held = try accuracy(.heldout)
         heldOutColour = held.colour
         heldOutShape = held.shape
         self.scenes = scenes
+    }
+
+    /// For `scenes` two-object `test` scenes, each with its composition variants and captions of one phrasing
+    /// that tells them apart: the fraction of all those pictures whose own caption scores highest in the group.
+    static func compositionChoice(
+        _ image: CLIPImageEncoder, _ text: CLIPTextEncoder, _ tokenizer: CLIPTokenizer, scenes: Int, size: Int
+    ) throws -> Double {
+        let pairs = SamplingOptions(objectCounts: 2...2)
+        let groups = (0..<UInt64(scenes)).map { seed in
+            let scene = Scene(seed: 3_000_000 + seed, split: .test, options: pairs)
+            return [scene] + ShapesBatchSource.compositionVariants(of: scene)
+        }
+        let members = groups.flatMap { $0 }
+        let captions = groups.flatMap { group in
+            let variant = ShapesBatchSource.distinguishingVariant(of: group, from: 0, tries: 8)
+            return group.map { $0.caption(variant: variant) }
+        }
+        let images = try imageEmbeddings(image, members, size: size).scalars
+        let texts = try textEmbeddings(text, tokenizer, captions).scalars
+        let e = images.count / max(1, members.count)
+        func score(_ i: Int, _ j: Int) -> Float { (0..<e).reduce(0) { $0 + images[i * e + $1] * texts[j * e + $1] } }
+        var right = 0, start = 0
+        for group in groups {
+            let range = start..<start + group.count
+            for i in range where range.allSatisfy({ $0 == i || score(i, $0) < score(i, i) }) { right += 1 }
+            start += group.count
+        }
+        return Double(right) / Double(max(1, members.count))
     }
 
     /// The fraction of rows of `embeds` [N, E] whose most similar row of `classes` [K, E] is `truth[n]`.

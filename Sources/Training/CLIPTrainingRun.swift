@@ -29,6 +29,8 @@ public final class CLIPTrainingRun {
         public var sampling: SamplingOptions = .full
         /// Groups of scenes that differ only in their first object's shape (`ShapesBatchSource.shapeGroup`).
         public var shapeGroup = 1
+        /// Two-object scenes with their composition hard negatives (`ShapesBatchSource.compositionGroups`).
+        public var compositionGroups = false
         /// Start a new run from this model folder's config, vocabulary and weights (a fresh optimizer), e.g. to
         /// continue training a shipped model whose full checkpoint was not kept.
         public var initialModel: String? = nil
@@ -46,8 +48,9 @@ public final class CLIPTrainingRun {
 
     public init(setup: Setup, options: CLIPTrainingOptions) throws {
         self.setup = setup
-        if setup.dataPath != nil && setup.shapeGroup > 1 {
-            throw TrainingError.badOption("--shape-group regroups rendered Shapes scenes; it does not apply to --data")
+        if setup.dataPath != nil && (setup.shapeGroup > 1 || setup.compositionGroups) {
+            throw TrainingError.badOption(
+                "--shape-group and --composition-groups regroup rendered Shapes scenes; they do not apply to --data")
         }
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
         try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
@@ -87,7 +90,8 @@ public final class CLIPTrainingRun {
         let data: any CLIPBatchSource =
             try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: size) }
             ?? ShapesBatchSource(
-                imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling, shapeGroup: setup.shapeGroup)
+                imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling, shapeGroup: setup.shapeGroup,
+                compositionGroups: setup.compositionGroups)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }
@@ -188,7 +192,8 @@ public final class CLIPTrainingRun {
         appendLog(
             "\(trainer.step)\teval\tt2i\t\(e.textToImage)\ti2t\t\(e.imageToText)\tcolour\t\(e.colour)\tshape\t\(e.shape)"
                 + "\tcolour_plain\t\(e.colourPlain)\tshape_plain\t\(e.shapePlain)\theldout_colour\t\(e.heldOutColour)"
-                + "\theldout_shape\t\(e.heldOutShape)\tposition\t\(e.position)\tcount\t\(e.count)")
+                + "\theldout_shape\t\(e.heldOutShape)\tposition\t\(e.position)\tcount\t\(e.count)"
+                + "\tcomposition\t\(e.composition)")
     }
 
     /// Evaluates the model folder `folder` (config.json, model.safetensors, tokenizer files).

@@ -12,6 +12,9 @@ import Shapes
 /// With `shapeGroup` k > 1 a batch is made of groups of k scenes that are identical except for the first
 /// object's shape (and so the shape word of the caption): hard negatives that colour, size, position and background
 /// cannot tell apart, which push the image tower to see shapes instead of leaning on the easier attributes.
+/// With `compositionGroups`, every two-object scene brings its composition hard negatives along
+/// (`compositionVariants`): the objects' places swapped, their colours swapped, the first object drawn twice;
+/// the other scenes their shape groups.
 public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var split: Split
     public var imageSize: Int
@@ -22,13 +25,15 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var options: SamplingOptions
     /// Scenes per group that differ only in the first object's shape (1: independent scenes).
     public var shapeGroup: Int
+    /// Two-object scenes come with their composition variants (`compositionVariants`).
+    public var compositionGroups: Bool
 
     /// The most scenes a shape group can hold: every shape but the ones a colour is held out with.
     public static let largestShapeGroup = ShapeKind.allCases.count - 1
 
     public init(
         split: Split = .train, imageSize: Int = 64, captionVariants: Int = 8, sceneCount: Int? = nil,
-        options: SamplingOptions = .full, shapeGroup: Int = 1
+        options: SamplingOptions = .full, shapeGroup: Int = 1, compositionGroups: Bool = false
     ) throws {
         guard imageSize > 0, imageSize <= 1024 else {
             throw TrainingError.badOption("image size \(imageSize) outside 1...1024")
@@ -38,8 +43,8 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
         guard (1...Self.largestShapeGroup).contains(shapeGroup) else {
             throw TrainingError.badOption("shape group \(shapeGroup) outside 1...\(Self.largestShapeGroup)")
         }
-        guard shapeGroup == 1 || split != .heldout else {
-            throw TrainingError.badOption("shape groups would change the held-out pairs of the heldout split")
+        guard (shapeGroup == 1 && !compositionGroups) || split != .heldout else {
+            throw TrainingError.badOption("hard-negative groups would change the held-out pairs of the heldout split")
         }
         self.split = split
         self.imageSize = imageSize
@@ -47,6 +52,7 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
         self.sceneCount = sceneCount
         self.options = options
         self.shapeGroup = shapeGroup
+        self.compositionGroups = compositionGroups
     }
 
     /// Sampling options from `unclip-shapes`-style words: objects `2` or `1-3`, backgrounds `plain,gradient`.
@@ -75,6 +81,7 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     /// `size` scenes and their captions, drawing `3 · size` words from `random`.
     public func scenes(size: Int, random: inout PhiloxRandom) -> (scenes: [Scene], captions: [String]) {
         let words = random.nextWords(count: 3 * size)
+        if compositionGroups { return compositionScenes(size: size, words: words) }
         var scenes: [Scene] = [], captions: [String] = []
         var others: [ShapeKind] = []
         for i in 0..<size {

@@ -41,6 +41,10 @@ let clipOptions: [OptionSpec] = [
         "shape-group", value: "K", default: "1",
         help: "batches of K-scene groups that differ only in the first object's shape (hard negatives; 1-8)"),
     OptionSpec(
+        "composition-groups",
+        help:
+            "two-object scenes come with their places swapped, colours swapped and first object twice (hard negatives)"),
+    OptionSpec(
         "stop-at", value: "N", help: "checkpoint and stop after step N, before the schedule's end (--resume goes on)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
@@ -120,6 +124,7 @@ Stage.run(spec) { stage in
     setup.contextLength = try args.int("context", in: 4...77) ?? 32
     setup.sceneCount = try args.int("scenes", in: 1...Int.max)
     setup.shapeGroup = try args.int("shape-group", in: 1...ShapesBatchSource.largestShapeGroup) ?? 1
+    setup.compositionGroups = args.has("composition-groups")
     setup.dataPath = args.string("data")
     setup.initialModel = args.string("init")
     if setup.initialModel != nil, args.has("image-size") { setup.initialImageSize = setup.imageSize }

@@ -47,9 +47,55 @@ import Testing
         }
     }
 
+    @Test func compositionVariantsSwapPlacesSwapColoursAndRepeat() {
+        let a = SceneObject(shape: .circle, color: .red, size: .small, position: .top)
+        let b = SceneObject(shape: .square, color: .blue, size: .large, position: .bottom)
+        let background = Background(style: .plain, colors: [.white])
+        let variants = ShapesBatchSource.compositionVariants(of: Scene(background: background, objects: [a, b]))
+        #expect(variants.count == 3)
+        guard variants.count == 3 else { return }
+        let moved = variants[0].objects, recoloured = variants[1].objects, repeated = variants[2].objects
+        #expect(moved[0].shape == .circle && moved[0].position == .bottom && moved[0].y == b.y)
+        #expect(moved[1].shape == .square && moved[1].position == .top && moved[1].y == a.y)
+        #expect(recoloured.map(\.color) == [.blue, .red] && recoloured.map(\.shape) == [.circle, .square])
+        #expect(repeated.count == 3 && repeated[2].combination == a.combination)
+        #expect(![Position.top, .bottom].contains(repeated[2].position))
+        #expect(Scene(background: background, objects: Array(repeated.prefix(2))).hasRoom(for: repeated[2]))
+        // A swap of colours that would make a held-out pair (purple heart) is left out; one object has none.
+        let heart = SceneObject(shape: .heart, color: .red, size: .small, position: .left)
+        let purple = SceneObject(shape: .ring, color: .purple, size: .small, position: .right)
+        let held = ShapesBatchSource.compositionVariants(of: Scene(background: background, objects: [heart, purple]))
+        #expect(held.count == 2 && !held.contains { $0.objects.contains { Split.isHeldOut($0.combination) } })
+        #expect(ShapesBatchSource.compositionVariants(of: Scene(background: background, objects: [a])).isEmpty)
+    }
+
+    @Test func compositionGroupsFollowTheirScenesWithCaptionsThatTellThemApart() throws {
+        let source = try ShapesBatchSource(
+            imageSize: 16, options: SamplingOptions(objectCounts: 1...3), shapeGroup: 3, compositionGroups: true)
+        var random = PhiloxRandom(seed: 5)
+        let (scenes, captions) = source.scenes(size: 64, random: &random)
+        #expect(scenes.count == 64 && captions.count == 64)
+        var i = 0, compositionGroups = 0, shapeGroups = 0
+        while i < scenes.count {
+            let twoObjects = scenes[i].objects.count == 2
+            let variants =
+                twoObjects
+                ? ShapesBatchSource.compositionVariants(of: scenes[i])
+                : ShapesBatchSource.shapeVariants(of: scenes[i], count: 2, split: .train)
+            let end = min(scenes.count, i + 1 + variants.count)
+            #expect(Array(scenes[i + 1..<end]) == Array(variants.prefix(end - i - 1)), "group at \(i)")
+            if twoObjects { compositionGroups += 1 } else { shapeGroups += 1 }
+            #expect(Set(captions[i..<end]).count == end - i, "group at \(i): \(captions[i..<end])")
+            #expect(!scenes[i..<end].contains { $0.objects.contains { Split.isHeldOut($0.combination) } })
+            i = end
+        }
+        #expect(compositionGroups >= 3 && shapeGroups >= 3)
+    }
+
     @Test func badShapeGroupsThrow() {
         #expect(throws: TrainingError.self) { try ShapesBatchSource(shapeGroup: 0) }
         #expect(throws: TrainingError.self) { try ShapesBatchSource(shapeGroup: 9) }
         #expect(throws: TrainingError.self) { try ShapesBatchSource(split: .heldout, shapeGroup: 2) }
+        #expect(throws: TrainingError.self) { try ShapesBatchSource(split: .heldout, compositionGroups: true) }
     }
 }
