@@ -128,6 +128,10 @@ if wants generation && [ "$prompts" -gt 0 ]; then
             echo "| $split | $kind | 64 | ${#list[@]} | $(measures "$base-64.st") |"
             unclip-png --grid -q -o "$out/$split-$kind-64.png" < "$base-64.st"
             if [ "$kind" = diffusion ]; then
+                say "$split prompts: the image embedding on its own guidance scale 3 (text-to-image's default)"
+                unclip-decode --model "$decoder" --seed "$seed" --batch 32 --image-guidance 3 < "$base-prior.st" \
+                    > "$base-64-image-guidance.st"
+                echo "| $split | $kind, image guidance 3 | 64 | ${#list[@]} | $(measures "$base-64-image-guidance.st") |"
                 say "$split prompts: $samples samples each, CLIP keeps the best"
                 unclip-prior --model "$prior" --seed "$seed" --samples-per-prompt "$samples" < "$base-text.st" \
                     | unclip-decode --model "$decoder" --seed "$seed" --batch 32 \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by the pipelines: where the model folders are, one clear error when any is missing, and helpers they share.
 # A folder comes from the pipeline's flag (--clip DIR, ...), else the environment (UNCLIP_CLIP, UNCLIP_PRIOR,
-# UNCLIP_PRIOR_AR, UNCLIP_DECODER, UNCLIP_UPSAMPLER), else the embedded default pipelines/models/NAME/
+# UNCLIP_PRIOR_AR, UNCLIP_DECODER, UNCLIP_UPSAMPLER, UNCLIP_RANKER), else the embedded default pipelines/models/NAME/
 # (UNCLIP_MODELS=DIR moves that root).
 unclip_models=${UNCLIP_MODELS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/models}
 clip=${UNCLIP_CLIP:-$unclip_models/clip}
@@ -9,6 +9,25 @@ prior=${UNCLIP_PRIOR:-$unclip_models/prior}
 prior_ar=${UNCLIP_PRIOR_AR:-$unclip_models/prior-ar}
 decoder=${UNCLIP_DECODER:-$unclip_models/decoder}
 upsampler=${UNCLIP_UPSAMPLER:-$unclip_models/upsampler}
+ranker=${UNCLIP_RANKER:-}
+
+# pick_ranker: the CLIP that reranks decoded images, once the flags are read: --ranker / UNCLIP_RANKER, else the
+# embedded clip-rank (trained on composition hard negatives) when the pipeline runs the embedded CLIP, else the
+# pipeline's own CLIP.
+pick_ranker() {
+    [ -n "$ranker" ] && return 0
+    if [ "$clip" = "$unclip_models/clip" ] && [ -d "$unclip_models/clip-rank" ]; then
+        ranker=$unclip_models/clip-rank
+    else
+        ranker=$clip
+    fi
+}
+
+# rank_images K: keeps the best K decoded images of every prompt by the ranker's score of the pixels against the
+# prompt (the stream's embeddings are dropped: they are the prior's guess and the conditioning CLIP's text).
+rank_images() {
+    unclip-tensors drop image.embed,text.embed | unclip-rank --model "$ranker" --keep "$1"
+}
 
 # require_models PIPELINE DIR... : exits 1 with one line naming every missing folder.
 require_models() {

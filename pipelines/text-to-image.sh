@@ -2,20 +2,22 @@
 # Text to image: prompts -> unclip-text -> unclip-prior (or unclip-prior-ar) -> unclip-decode -> unclip-upsample x2 -> PNGs.
 #   pipelines/text-to-image.sh [options] PROMPT...
 #   --size PX        64, 256 or 1024 (the decoder's size x1, x4, x16; default the largest): stops the pipe early
-#   --samples N      images per prompt (default 1);  --rerank K  keep CLIP's best K of the N (unclip-rank)
+#   --samples N      images per prompt (default 1);  --rerank K  keep the best K of the N (unclip-rank with
+#                    --ranker, default the embedded clip-rank; see pipelines/models.sh)
 #   --ar             the autoregressive prior (unclip-prior-ar) instead of the diffusion prior
 #   --steps N        decoder steps (25);  --prior-steps N (25);  --upsample-steps N (7);  --seed S (0)
-#   --image-guidance S  the decoder's image embedding on its own scale S, its --guidance 8 then on the caption
-#                    alone (unclip-decode --image-guidance; 3 helped two-object prompts, README "Two objects")
+#   --image-guidance S  the decoder's image embedding on its own scale S (default 3), its --guidance 8 then on
+#                    the caption alone (unclip-decode --image-guidance; README "Two objects"); `off`: one scale, 8
 #   -o PATTERN       PNG names (default unclip-%n.png; %n image number, see unclip-png)
 #   --cache          run the prior, decoder and upsamplers through unclip-cache (a rerun replays their output)
-#   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
+#   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR --ranker DIR   (or UNCLIP_CLIP, ...;
+#                    pipelines/models.sh)
 set -euo pipefail
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(dirname "$0")
 source "$here/models.sh"
 size="" samples=1 rerank="" ar=0 steps=25 prior_steps=25 up_steps=7 seed=0 out=unclip-%n.png prompts=()
-image_guidance=()
+image_guidance=(--image-guidance 3)
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -26,7 +28,9 @@ while [ $# -gt 0 ]; do
     --prior-steps) prior_steps=${2:?}; shift 2 ;;
     --upsample-steps) up_steps=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
-    --image-guidance) image_guidance=(--image-guidance "${2:?}"); shift 2 ;;
+    --image-guidance)
+        if [ "${2:?}" = off ]; then image_guidance=(); else image_guidance=(--image-guidance "$2"); fi
+        shift 2 ;;
     -o|--output) out=${2:?}; shift 2 ;;
     --cache) unclip_cache=1; shift ;;
     --clip) clip=${2:?}; shift 2 ;;
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --prior-ar) prior_ar=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
     --upsampler) upsampler=${2:?}; shift 2 ;;
+    --ranker) ranker=${2:?}; shift 2 ;;
     -h|--help) usage ;;
     --) shift; prompts+=("$@"); break ;;
     -*) echo "text-to-image: unknown option '$1'" >&2; usage ;;
@@ -51,6 +56,8 @@ size=${size:-$((16 * base))}
 ups=$(upsample_chain "$size" "$base")
 needed=("$clip" "$prior_dir" "$decoder")
 [ "$ups" -gt 0 ] && needed+=("$upsampler")
+pick_ranker
+[ -n "$rerank" ] && needed+=("$ranker")
 require_models text-to-image "${needed[@]}"
 source "$here/../bin/unclip-env"
 
@@ -63,7 +70,7 @@ draw() {
 }
 # Reranking scores the decoded images (not the prior's embeddings) against their prompts.
 rank() {
-    if [ -n "$rerank" ]; then unclip-tensors drop image.embed | unclip-rank --model "$clip" --keep "$rerank"; else cat; fi
+    if [ -n "$rerank" ]; then rank_images "$rerank"; else cat; fi
 }
 unclip-text --model "$clip" -- "${prompts[@]}" \
     | draw \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The whole embedded-model recipe: the BPE vocabulary and CLIP, both priors, the decoder and the inpainting
+# The whole embedded-model recipe: the BPE vocabulary and CLIP (and the ranking CLIP), both priors, the decoder and the inpainting
 # decoder, the two upsamplers — each trained by unclip-train on Shapes scenes it renders, then installed in
 # pipelines/models/ and evaluated. Resumable at every step: each part resumes its run in RUN_ROOT exactly and skips
 # what is finished, so the recipe can be spread over working sessions (Ctrl-C / SIGTERM checkpoint first).
@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ROOT=${1:-.build/runs}
 "$here/train-clip.sh" "$ROOT/clip"
 "$here/train-clip-shapes.sh" "$ROOT" "$ROOT/clip"
+"$here/train-clip-rank.sh" "$ROOT/clip-rank"
 "$here/train-priors.sh" "$ROOT"
 "$here/train-decoder.sh" "$ROOT"
 "$here/train-upsamplers.sh" "$ROOT"

@@ -72,11 +72,12 @@ import Testing
         return (image.width, image.height, bytes)
     }
 
-    /// The stage pipe with `seed`, writing `PREFIX-0.png`, `PREFIX-1.png` (one image per prompt).
+    /// The stage pipe with `seed`, writing `PREFIX-0.png`, `PREFIX-1.png` (one image per prompt), with the
+    /// text-to-image job's default image guidance.
     static func pipe(seed: Int, prefix: String) -> String {
         "unclip-text --model clip 'a red circle' 'a blue square'"
             + " | unclip-prior --model prior --steps 3 --samples-per-prompt 1 --seed \(seed)"
-            + " | unclip-decode --model decoder --steps 3 --seed \(seed)"
+            + " | unclip-decode --model decoder --steps 3 --seed \(seed) --image-guidance 3"
             + " | unclip-upsample --model decoder --steps 2 | unclip-upsample --model decoder --steps 2"
             + " | unclip-png -q -o '\(prefix)-%n.png'"
     }
@@ -133,6 +134,41 @@ import Testing
         #expect(r.stderr.components(separatedBy: "replaying").count - 1 == 4, "\(r.stderr)")
         let list = try Shell.run("unclip-cache --dir xdg/unclip list", in: dir)
         #expect(String(decoding: list.stdout, as: UTF8.self).split(separator: "\n").count == 4, "\(list.stderr)")
+    }
+
+    @Test func rerankedJobKeepsTheBestDecodedCandidate() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.buildModels(in: dir)
+        func job(keep: Int, _ prefix: String) -> String {
+            "'\(Self.front)' 'a red circle' --clip clip --prior prior --decoder decoder --size 16 --steps 3"
+                + " --prior-steps 3 --seed 5 --samples 3 --rerank \(keep) -o '\(prefix)-%n.png'"
+        }
+        // The pipe it stands for: the decoded candidates scored by CLIP, not the prior's embeddings.
+        let pipe =
+            "unclip-text --model clip 'a red circle' | unclip-prior --model prior --steps 3 --samples-per-prompt 3"
+            + " --seed 5 | unclip-decode --model decoder --steps 3 --seed 5 --image-guidance 3"
+            + " | unclip-tensors drop image.embed,text.embed | unclip-rank --model clip --keep 1"
+            + " | unclip-png -q -o 'pipe-%n.png'"
+        let r = try Shell.run(
+            "export UNCLIP_BIN='\(Shell.binDirectory.path)'; " + job(keep: 1, "best") + " && " + job(keep: 3, "all")
+                + " && " + pipe,
+            in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let best = try Self.png("best-0.png", in: dir).bytes
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("best-1.png").path))
+        #expect(try Self.png("all-0.png", in: dir).bytes == best, "--rerank 3 writes the same best first")
+        #expect(try Self.png("all-1.png", in: dir).bytes != best && Self.png("all-2.png", in: dir).bytes != best)
+        #expect(try Self.png("pipe-0.png", in: dir).bytes == best)
+        // `bin/unclip rank K PATTERN PROMPT` (pipelines/rerank.sh): the folders come from the environment.
+        let rank = try Shell.run(
+            "export UNCLIP_BIN='\(Shell.binDirectory.path)' UNCLIP_CLIP=clip UNCLIP_PRIOR=prior UNCLIP_DECODER=decoder; "
+                + "'\(Self.front)' rank 2 'rank-%n.png' 'a red circle'",
+            in: dir)
+        #expect(rank.status == 0, "\(rank.stderr)")
+        let ranked = try Self.png("rank-0.png", in: dir)
+        #expect((ranked.width, ranked.height) == (16, 16))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("rank-1.png").path))
     }
 
     @Test func inpaintJobEditsRegionAfterRegionAndKeepsTheRest() throws {
