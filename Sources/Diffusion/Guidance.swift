@@ -47,6 +47,30 @@ public struct ClassifierFreeGuidance: Equatable, Sendable {
             conditional: ModelOutput(prediction: Array(output.prediction[half...]), varianceValues: variance))
     }
 
+    /// Separate scales for two conditions, the caption c (this guidance's `scale` s_t) and an image embedding z
+    /// (`imageScale` s_i), from a batched output of three equal blocks: ε(∅, ∅), ε(∅, c), ε(z, c). Returns
+    /// ε(∅, ∅) + s_t·(ε(∅, c) − ε(∅, ∅)) + s_i·(ε(z, c) − ε(∅, c)) for one block, with the variance values of the
+    /// last (fully conditional) block.
+    public func combine(batched output: ModelOutput, imageScale: Float) throws -> ModelOutput {
+        let total = output.prediction.count
+        guard total % 3 == 0 else {
+            throw DiffusionError.invalidConfiguration(
+                field: "prediction", reason: "batched length \(total) is not three blocks")
+        }
+        let n = total / 3, p = output.prediction
+        var guided = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            let unconditional = p[i], caption = p[n + i], both = p[2 * n + i]
+            guided[i] = unconditional + scale * (caption - unconditional) + imageScale * (both - caption)
+        }
+        var variance: [Float]? = nil
+        if let values = output.varianceValues {
+            try checkLength("varianceValues", values, total)
+            variance = Array(values[(2 * n)...])
+        }
+        return ModelOutput(prediction: guided, varianceValues: variance)
+    }
+
     /// Wraps a pair of models (or one model called twice with different conditioning) into a guided model.
     public func guided(unconditional: @escaping DenoisingModel, conditional: @escaping DenoisingModel) -> DenoisingModel
     {

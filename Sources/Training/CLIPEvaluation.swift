@@ -181,7 +181,10 @@ public struct CLIPEvaluation: Sendable {
         var right = 0, start = 0
         for group in groups {
             let range = start..<start + group.count
-            for i in range where range.allSatisfy({ $0 == i || score(i, $0) < score(i, i) }) { right += 1 }
+            for i in range {
+                let own = score(i, i)
+                if range.allSatisfy({ $0 == i || score(i, $0) < own }) { right += 1 }
+            }
             start += group.count
         }
         return Double(right) / Double(max(1, members.count))

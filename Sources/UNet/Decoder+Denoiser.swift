@@ -37,22 +37,9 @@ extension Decoder {
                     sample: x, timesteps: [Float(t)], context: context, contextMask: contextMask,
                     classLabels: timeTerm)  // out: [R, 2C, H, W]
                 let split = try ModelOutput(splittingChannelsOf: out.scalars, batchSize: rows)
-                if let imageScale { return Self.combine(split, captionScale: guide.scale, imageScale: imageScale) }
+                if let imageScale { return try guide.combine(batched: split, imageScale: imageScale) }
                 return parts == 2 ? try guide.combine(batched: split) : split
             }
-        }
-
-        /// ε(∅, ∅) + s_t·(ε(∅, c) − ε(∅, ∅)) + s_i·(ε(z, c) − ε(∅, c)) from the three blocks of `output`; the
-        /// variance channels come from the conditional block.
-        static func combine(_ output: ModelOutput, captionScale: Float, imageScale: Float) -> ModelOutput {
-            let n = output.prediction.count / 3
-            let p = output.prediction
-            var guided = [Float](repeating: 0, count: n)
-            for i in 0..<n {
-                let unconditional = p[i], caption = p[n + i], both = p[2 * n + i]
-                guided[i] = unconditional + captionScale * (caption - unconditional) + imageScale * (both - caption)
-            }
-            return ModelOutput(prediction: guided, varianceValues: output.varianceValues.map { Array($0[(2 * n)...]) })
         }
     }
 

@@ -80,7 +80,7 @@ import Testing
         #expect(stride(from: 0, to: 96, by: 16).map { rows.embedding.scalars[$0] } == [-1, -1, 5, 5, 5, 5])
         // ε = u + s_t (c − u) + s_i (b − c) per element; the variance comes from the last block.
         let blocks = ModelOutput(prediction: [1, 2, 3, 5, 4, 9], varianceValues: [0, 0, 0, 0, 0.5, -0.5])
-        let guided = Decoder.Denoiser.combine(blocks, captionScale: 2, imageScale: 3)
+        let guided = try ClassifierFreeGuidance(scale: 2).combine(batched: blocks, imageScale: 3)
         let expected: [Float] = [8, 20]  // 1 + 2·(3 − 1) + 3·(4 − 3), 2 + 2·(5 − 2) + 3·(9 − 5)
         #expect(guided.prediction == expected)
         #expect(guided.varianceValues == [0.5, -0.5])
