@@ -31,6 +31,8 @@ public final class CLIPTrainingRun {
         public var shapeGroup = 1
         /// Two-object scenes with their composition hard negatives (`ShapesBatchSource.compositionGroups`).
         public var compositionGroups = false
+        /// The fraction of pictures corrupted as a decoder's might be (`ShapesBatchSource.degradedFraction`).
+        public var degradedFraction = 0.0
         /// Start a new run from this model folder's config, vocabulary and weights (a fresh optimizer), e.g. to
         /// continue training a shipped model whose full checkpoint was not kept.
         public var initialModel: String? = nil
@@ -48,9 +50,9 @@ public final class CLIPTrainingRun {
 
     public init(setup: Setup, options: CLIPTrainingOptions) throws {
         self.setup = setup
-        if setup.dataPath != nil && (setup.shapeGroup > 1 || setup.compositionGroups) {
+        if setup.dataPath != nil && (setup.shapeGroup > 1 || setup.compositionGroups || setup.degradedFraction > 0) {
             throw TrainingError.badOption(
-                "--shape-group and --composition-groups regroup rendered Shapes scenes; they do not apply to --data")
+                "--shape-group, --composition-groups and --degrade act on rendered Shapes scenes, not on --data")
         }
         let checkpoint = URL(fileURLWithPath: setup.folder).appendingPathComponent("checkpoint.safetensors").path
         try RunFolder.prepare(setup.folder, checkpoint: checkpoint, resume: setup.resume)
@@ -91,7 +93,7 @@ public final class CLIPTrainingRun {
             try setup.dataPath.map { try CaptionedImageSet(path: $0, imageSize: size) }
             ?? ShapesBatchSource(
                 imageSize: size, sceneCount: setup.sceneCount, options: setup.sampling, shapeGroup: setup.shapeGroup,
-                compositionGroups: setup.compositionGroups)
+                compositionGroups: setup.compositionGroups, degradedFraction: setup.degradedFraction)
         trainer = try CLIPTrainer(model: model, tokenizer: tokenizer, data: data, options: options)
         if setup.resume { try trainer.restoreCheckpoint(from: checkpoint) }
     }

@@ -1,4 +1,5 @@
 import CLIP
+import Imaging
 import NN
 import Shapes
 
@@ -15,6 +16,11 @@ import Shapes
 /// With `compositionGroups`, every two-object scene brings its composition hard negatives along
 /// (`compositionVariants`): the objects' places swapped, their colours swapped, the first object drawn twice;
 /// the other scenes their shape groups.
+///
+/// With `degradedFraction` p > 0, about that fraction of the pictures are corrupted by a BSR-style chain
+/// (`Degradation.bsr`: blur, resize, noise, JPEG) drawn from the scene's seed and place in the batch, so that a
+/// CLIP trained on them also judges pictures that a diffusion decoder drew (soft edges, grain) rather than clean
+/// renders only.
 public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var split: Split
     public var imageSize: Int
@@ -27,13 +33,16 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     public var shapeGroup: Int
     /// Two-object scenes come with their composition variants (`compositionVariants`).
     public var compositionGroups: Bool
+    /// The fraction of pictures (0…1) corrupted by `Degradation.bsr`.
+    public var degradedFraction: Double
 
     /// The most scenes a shape group can hold: every shape but the ones a colour is held out with.
     public static let largestShapeGroup = ShapeKind.allCases.count - 1
 
     public init(
         split: Split = .train, imageSize: Int = 64, captionVariants: Int = 8, sceneCount: Int? = nil,
-        options: SamplingOptions = .full, shapeGroup: Int = 1, compositionGroups: Bool = false
+        options: SamplingOptions = .full, shapeGroup: Int = 1, compositionGroups: Bool = false,
+        degradedFraction: Double = 0
     ) throws {
         guard imageSize > 0, imageSize <= 1024 else {
             throw TrainingError.badOption("image size \(imageSize) outside 1...1024")
@@ -42,6 +51,9 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
         if let n = sceneCount, n <= 0 { throw TrainingError.badOption("scene count must be positive") }
         guard (1...Self.largestShapeGroup).contains(shapeGroup) else {
             throw TrainingError.badOption("shape group \(shapeGroup) outside 1...\(Self.largestShapeGroup)")
+        }
+        guard (0...1).contains(degradedFraction) else {
+            throw TrainingError.badOption("degraded fraction \(degradedFraction) outside 0...1")
         }
         guard (shapeGroup == 1 && !compositionGroups) || split != .heldout else {
             throw TrainingError.badOption("hard-negative groups would change the held-out pairs of the heldout split")
@@ -53,6 +65,7 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
         self.options = options
         self.shapeGroup = shapeGroup
         self.compositionGroups = compositionGroups
+        self.degradedFraction = degradedFraction
     }
 
     /// Sampling options from `unclip-shapes`-style words: objects `2` or `1-3`, backgrounds `plain,gradient`.
@@ -75,7 +88,18 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     /// One batch, rendered: pixels `[B, 3, S, S]` and captions.
     public func batch(size: Int, random: inout PhiloxRandom) throws -> (pixels: Tensor, captions: [String]) {
         let (scenes, captions) = self.scenes(size: size, random: &random)
-        return (try Self.pixels(scenes, size: imageSize), captions)
+        return (try Self.pixels(scenes, size: imageSize, degradations: degradations(of: scenes)), captions)
+    }
+
+    /// The corruption of each picture of a batch, or nil for a clean one: a pure function of the scenes' seeds
+    /// and places, so it draws nothing from the batch stream (and resuming repeats it).
+    func degradations(of scenes: [Scene]) -> [Degradation?] {
+        guard degradedFraction > 0 else { return Array(repeating: nil, count: scenes.count) }
+        return scenes.enumerated().map { i, scene in
+            var rng = SplitMix64(seed: scene.seed &+ UInt64(i), stream: 0x4445_4752_4144_4500)
+            let draw = Double(rng.next() >> 11) / Double(1 << 53)
+            return draw < degradedFraction ? Degradation.bsr(seed: rng.next()) : nil
+        }
     }
 
     /// `size` scenes and their captions, drawing `3 · size` words from `random`.
@@ -113,13 +137,17 @@ public struct ShapesBatchSource: CLIPBatchSource, Sendable {
     }
 
     /// Renders scenes as CLIP-normalised pixels `[B, 3, S, S]` (the same values `CLIPPreprocessor` gives for the
-    /// wire image of the scene at this size).
-    public static func pixels(_ scenes: [Scene], size: Int) throws -> Tensor {
+    /// wire image of the scene at this size), each corrupted by its entry of `degradations` where one is given.
+    public static func pixels(_ scenes: [Scene], size: Int, degradations: [Degradation?] = []) throws -> Tensor {
         let plane = size * size
         var values = [Float](repeating: 0, count: scenes.count * 3 * plane)
         let mean = CLIPPreprocessor.openAIMean, std = CLIPPreprocessor.openAIStd
         for (b, scene) in scenes.enumerated() {
-            let planar = scene.renderPlanar(size: size)  // [3, S, S] in [-1, 1]
+            var planar = scene.renderPlanar(size: size)  // [3, S, S] in [-1, 1]
+            if b < degradations.count, let degradation = degradations[b] {
+                let image = try PlanarImage(channels: 3, height: size, width: size, values: planar)
+                planar = try degradation.apply(to: image).values
+            }
             for c in 0..<3 {
                 let m = mean[c], s = std[c], base = (b * 3 + c) * plane
                 for i in 0..<plane { values[base + i] = ((planar[c * plane + i] + 1) * 0.5 - m) / s }

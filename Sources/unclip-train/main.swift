@@ -45,6 +45,9 @@ let clipOptions: [OptionSpec] = [
         help:
             "two-object scenes come with their places swapped, colours swapped and first object twice (hard negatives)"),
     OptionSpec(
+        "degrade", value: "P", default: "0",
+        help: "corrupt a fraction P of the pictures (blur, resize, noise, JPEG) as a decoder's pictures might be"),
+    OptionSpec(
         "stop-at", value: "N", help: "checkpoint and stop after step N, before the schedule's end (--resume goes on)"),
     OptionSpec("checkpoint-every", value: "N", default: "100", help: "steps between checkpoints"),
     OptionSpec("eval-every", value: "N", default: "200", help: "steps between evaluations (0: only at the end)"),
@@ -125,6 +128,7 @@ Stage.run(spec) { stage in
     setup.sceneCount = try args.int("scenes", in: 1...Int.max)
     setup.shapeGroup = try args.int("shape-group", in: 1...ShapesBatchSource.largestShapeGroup) ?? 1
     setup.compositionGroups = args.has("composition-groups")
+    setup.degradedFraction = try args.double("degrade", in: 0...1) ?? 0
     setup.dataPath = args.string("data")
     setup.initialModel = args.string("init")
     if setup.initialModel != nil, args.has("image-size") { setup.initialImageSize = setup.imageSize }

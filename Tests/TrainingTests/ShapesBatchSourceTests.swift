@@ -97,5 +97,23 @@ import Testing
         #expect(throws: TrainingError.self) { try ShapesBatchSource(shapeGroup: 9) }
         #expect(throws: TrainingError.self) { try ShapesBatchSource(split: .heldout, shapeGroup: 2) }
         #expect(throws: TrainingError.self) { try ShapesBatchSource(split: .heldout, compositionGroups: true) }
+        #expect(throws: TrainingError.self) { try ShapesBatchSource(degradedFraction: 1.5) }
+    }
+
+    @Test func degradedFractionCorruptsAboutThatShareOfThePicturesAndNothingElse() throws {
+        let clean = try ShapesBatchSource(imageSize: 16)
+        let degraded = try ShapesBatchSource(imageSize: 16, degradedFraction: 0.5)
+        var a = PhiloxRandom(seed: 5), b = PhiloxRandom(seed: 5)
+        let (cleanPixels, cleanCaptions) = try clean.batch(size: 64, random: &a)
+        let (pixels, captions) = try degraded.batch(size: 64, random: &b)
+        #expect(captions == cleanCaptions)
+        #expect(a.nextWords(count: 1) == b.nextWords(count: 1), "the corruption drew from the batch stream")
+        let plane = 3 * 16 * 16
+        let x = cleanPixels.scalars, y = pixels.scalars
+        let changed = (0..<64).filter { i in (i * plane..<(i + 1) * plane).contains { abs(x[$0] - y[$0]) > 1e-4 } }
+        #expect((20...44).contains(changed.count), "\(changed.count) of 64 pictures corrupted")
+        // The same batch again is the same corruption.
+        var c = PhiloxRandom(seed: 5)
+        #expect(try degraded.batch(size: 64, random: &c).pixels.scalars == y)
     }
 }
