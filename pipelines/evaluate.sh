@@ -8,7 +8,8 @@
 #   --samples N       images per prompt for the reranked rows (default 4; CLIP keeps the best)
 #   --only PARTS      comma list of clip,prior,decoder,inpaint,upsampler,generation,composition (default all)
 #   --out DIR         where streams, contact sheets and the report go (default .build/evaluation)
-#   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR   (or UNCLIP_CLIP, ...; pipelines/models.sh)
+#   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR --ranker DIR   (or UNCLIP_CLIP, ...;
+#                     pipelines/models.sh)
 # Generation is judged by unclip-check (the Shapes pixel checker, not CLIP) and by the CLIP score (cosine of the
 # image's CLIP embedding with its prompt's, by unclip-rank). Seeds are fixed: a rerun gives the same numbers.
 set -euo pipefail
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --prior-ar) prior_ar=${2:?}; shift 2 ;;
     --decoder) decoder=${2:?}; shift 2 ;;
     --upsampler) upsampler=${2:?}; shift 2 ;;
+    --ranker) ranker=${2:?}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "evaluate: unknown argument '$1'" >&2; usage ;;
     esac
@@ -205,6 +207,13 @@ if wants composition && [ "$pairs" -gt 0 ]; then
     unclip-prior --model "$prior" --seed "$seed" < "$base-text.st" \
         | unclip-decode --model "$decoder" --seed "$seed" --batch 32 --image-guidance 3 > "$base-image-guidance.st"
     row "diffusion prior, image guidance 3" "$base-image-guidance.st"
+    pick_ranker
+    say "two-object prompts: image guidance 3, $samples samples each, $(basename "$ranker") keeps the best"
+    unclip-prior --model "$prior" --seed "$seed" --samples-per-prompt "$samples" < "$base-text.st" \
+        | unclip-decode --model "$decoder" --seed "$seed" --batch 32 --image-guidance 3 \
+        | rank_images 1 > "$base-image-guidance-reranked.st"
+    row "diffusion prior, image guidance 3, best of $samples by $(basename "$ranker")" \
+        "$base-image-guidance-reranked.st"
     say "two-object prompts: AR prior"
     unclip-prior-ar --model "$prior_ar" --seed "$seed" < "$base-text.st" \
         | unclip-decode --model "$decoder" --seed "$seed" --batch 32 > "$base-ar.st"
