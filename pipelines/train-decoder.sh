@@ -4,7 +4,7 @@
 # pipelines/models/decoder and pipelines/models/inpaint.
 #   pipelines/train-decoder.sh [RUN_DIR [CLIP_DIR [FIRST_CLIP_DIR]]]
 #   (defaults: .build/runs, pipelines/models/clip, RUN_DIR/clip). Phases 2-5 and the inpainting decoder's first part
-#   were trained on the first part of the CLIP (train-clip.sh's, FIRST_CLIP_DIR), phase 6 and the inpainting
+#   were trained on the first part of the CLIP (train-clip.sh's, FIRST_CLIP_DIR), phases 6-7 and the inpainting
 #   decoder's second part on the final one (CLIP_DIR, after train-clip-shapes.sh).
 # Resumable at every step: run it again after an interruption (Ctrl-C / SIGTERM checkpoint first); finished
 # phases are skipped, the interrupted one resumes exactly. A phase that ends early (--stop-at) is where a working
@@ -62,10 +62,12 @@ phase "$FIRST_CLIP" decoder "$ROOT/decoder-p5" 1302 "$ROOT/decoder-p4" --steps 1
 # random boxes and strokes.
 phase "$FIRST_CLIP" inpaint "$ROOT/inpaint" 800 "$ROOT/decoder-p3" --steps 800 --lr 3e-4 $late \
     --eval-every 0 --seed 7
-# Both moved onto the final CLIP (hard negatives for shape): the decoder 3,000 more steps, the inpainting decoder
-# 400 + 400.
+# Both moved onto the final CLIP (hard negatives for shape): the decoder 3,000 + 2,400 more steps, the inpainting
+# decoder 400 + 400.
 phase "$CLIP" decoder "$ROOT/decoder-p6" 3000 "$ROOT/decoder-p5" --steps 3000 --lr 3e-4 $late \
     --eval-every 1000 --seed 6
+phase "$CLIP" decoder "$ROOT/decoder-p7" 2400 "$ROOT/decoder-p6" --steps 2400 --lr 3e-4 $late \
+    --eval-every 0 --seed 7
 phase "$CLIP" inpaint "$ROOT/inpaint-2" 400 "$ROOT/inpaint" --steps 400 --lr 3e-4 $late \
     --eval-every 0 --seed 8
 phase "$CLIP" inpaint "$ROOT/inpaint-3" 400 "$ROOT/inpaint-2" --steps 400 --lr 2e-4 $late \
@@ -79,7 +81,7 @@ install() { # install RUN NAME
     done
     printf '{\n  "clip" : "%s"\n}\n' "$CLIP" > "pipelines/models/$2/training.json"  # the CLIP, as the repo names it
 }
-install "$ROOT/decoder-p6" decoder
+install "$ROOT/decoder-p7" decoder
 install "$ROOT/inpaint-3" inpaint
 $BIN decoder-eval --model pipelines/models/decoder --clip "$CLIP" --scenes 200
 $BIN inpaint-eval --model pipelines/models/inpaint --clip "$CLIP" --scenes 200

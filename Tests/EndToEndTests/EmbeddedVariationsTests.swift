@@ -5,10 +5,10 @@ import Testing
 
 /// Variations with the embedded (trained) decoder: four single-object test scenes are DDIM-inverted under their own
 /// CLIP image embeddings and decoded back with DDIM. At η = 0 the decoder must reconstruct each scene (PSNR ≥ 18 dB,
-/// mean ≥ 21 dB; measured 19.2–39.1 dB, mean 26.5, with the phase-5 decoder; 23.9–27.5 with phase 4, 26.0–33.3 with
-/// phase 3), and η = 1 must move further from it on average (measured mean 22.8 against 26.5 dB; one of the four η = 1
-/// draws happens to land at 30 dB). Before the DDIM path left out t = 999 (ᾱ ≈ 2·10⁻⁹) the same reconstructions
-/// were at 4 dB.
+/// mean ≥ 21 dB; measured 21.6–30.5 dB, mean 25.1, with the phase-7 decoder; 22.9–37.2, mean 32.5, with phase 6;
+/// 19.2–39.1, mean 26.5, with phase 5), and η = 1 must move further from it on average (measured mean 23.6 against
+/// 25.1 dB with phase 7; one of the four η = 1 draws happens to land at 31 dB). Before the DDIM path left out t = 999
+/// (ᾱ ≈ 2·10⁻⁹) the same reconstructions were at 4 dB.
 /// Interpolating between two scenes must start and end on the two scenes' reconstructions.
 @Suite struct EmbeddedVariationsTests {
     /// PSNR (range [−1, 1]) of each of `count` images of `b` against `a`.
