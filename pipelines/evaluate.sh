@@ -11,9 +11,10 @@
 #   --clip DIR --prior DIR --prior-ar DIR --decoder DIR --upsampler DIR --ranker DIR   (or UNCLIP_CLIP, ...;
 #                     pipelines/models.sh)
 # Generation is judged by unclip-check (the Shapes pixel checker, not CLIP) and by the CLIP score (cosine of the
-# image's CLIP embedding with its prompt's, by unclip-rank). Seeds are fixed: a rerun gives the same numbers.
+# image's CLIP embedding with its prompt's, by unclip-rank); "all" is every object and relation right, "background"
+# is judged apart, on the prompts that name one. Seeds are fixed: a rerun gives the same numbers.
 set -euo pipefail
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/models.sh"
 prompts=200 prompts_1024=4 pairs=100 samples=4 seed=0 out=.build/evaluation
@@ -94,23 +95,24 @@ if wants upsampler; then
     echo
 fi
 
-# field SUMMARY MEASURE: one measure of unclip-check's summary lines, as a percentage.
-field() { awk -v m="$2" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2 }' <<<"$1"; }
+# field SUMMARY MEASURE: one measure of unclip-check's summary lines, as a percentage ("–" when nothing was asked).
+field() { awk -v m="$2" -F'\t' '$1 == m { printf "%.1f%%", 100 * $2; found = 1 } END { if (!found) printf "–" }' <<<"$1"; }
 
-# measures STREAM: "colour shape position all clip-score" of generated pictures against their prompts.
+# measures STREAM: "colour shape position all background clip-score" of generated pictures against their prompts.
 measures() {
     local check score
     check=$(unclip-check "$1")
     score=$(unclip-tensors drop image.embed < "$1" | unclip-rank --model "$clip" --keep 1000000 --format tsv \
         | awk -F'\t' '{ s += $NF; n++ } END { if (n) printf "%.3f", s / n }')
-    echo "$(field "$check" colour) | $(field "$check" shape) | $(field "$check" position) | $(field "$check" all) | $score"
+    echo "$(field "$check" colour) | $(field "$check" shape) | $(field "$check" position) | $(field "$check" all) |" \
+        "$(field "$check" background) | $score"
 }
 
 if wants generation && [ "$prompts" -gt 0 ]; then
     echo "## Generation (single-object prompts, pixel checker; CLIP score = cosine with the prompt)"
     echo
-    echo "| split | prior | size | images | colour | shape | position | all | CLIP score |"
-    echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+    echo "| split | prior | size | images | colour | shape | position | all | background | CLIP score |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
     timing=()
     for split in test heldout; do
         mapfile -t list < <(unclip-shapes --count "$prompts" --objects 1 --split "$split" --seed 5000 \
@@ -174,8 +176,8 @@ if wants composition && [ "$pairs" -gt 0 ]; then
     echo
     echo "## Composition (two-object test prompts, pixel checker)"
     echo
-    echo "| image embedding | images | colour | shape | position | relation | all |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| image embedding | images | colour | shape | position | relation | all | background |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     base="$out/two"
     scenes=(--count "$pairs" --objects 2 --split test --seed 7000 -q)
     mapfile -t list < <(unclip-shapes "${scenes[@]}" --preview "$out/prompts-two.png" | cut -f 3)
@@ -185,8 +187,8 @@ if wants composition && [ "$pairs" -gt 0 ]; then
         local check
         check=$(unclip-check "$2")
         local f=()
-        for m in colour shape position relation all; do f+=("$(field "$check" "$m")"); done
-        echo "| $1 | ${#list[@]} | ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} |"
+        for m in colour shape position relation all background; do f+=("$(field "$check" "$m")"); done
+        echo "| $1 | ${#list[@]} | ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} |"
         unclip-png --grid -q -o "${2%.st}.png" < "$2"
     }
     say "two-object prompts: the decoder from the scenes' true image embeddings"

@@ -58,7 +58,7 @@ ranked=0 conditioning=0 first=0 any=0
 for ((s = 0; s < rerank_seeds; s++)); do
     draw "$s" "$samples" > "$out/candidates-$s.st"
     # Column 7 of --items is "all" per candidate, in the order drawn.
-    items=$(unclip-check --items "$out/candidates-$s.st" | awk -F'\t' 'NF == 8 { printf "%s", $7 }')
+    items=$(unclip-check --items "$out/candidates-$s.st" | awk -F'\t' 'NF == 9 { printf "%s", $7 }')
     [[ $items == *1* ]] && any=$((any + 1))
     first=$((first + ${items:0:1}))
     ranked=$((ranked + $(keep_best "$ranker" < "$out/candidates-$s.st" > "$out/ranked-$s.st" && right "$out/ranked-$s.st")))

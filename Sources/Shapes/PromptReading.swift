@@ -3,7 +3,8 @@
 ///
 /// "a small red star above a blue ring" gives the targets red star and blue ring and the relation
 /// (0, above, 1); "a red circle on the left" gives red circle at position left. Words outside the vocabulary are
-/// ignored; a colour not followed by a shape word (a background colour) is not a target.
+/// ignored; a colour not followed by a shape word is not a target but a background colour, when the prompt names a
+/// background ("… on a blue background", "… a grey to black gradient background", "… blue and white stripes").
 public struct PromptReading: Sendable, Equatable {
     /// A relation claimed between two targets, by index into `targets`.
     public struct Claim: Sendable, Equatable {
@@ -21,6 +22,9 @@ public struct PromptReading: Sendable, Equatable {
     public var sizes: [ObjectSize?]
     /// The relations the prompt claims.
     public var claims: [Claim]
+    /// The background asked for, when the prompt names one with its colours (one for plain, two for a gradient, top
+    /// colour first, or stripes); nil otherwise, e.g. for "on a gradient background" without colours.
+    public var background: Background?
 
     /// Reads a prompt. Case and punctuation are ignored.
     public init(_ prompt: String) {
@@ -29,12 +33,16 @@ public struct PromptReading: Sendable, Equatable {
         var targets: [CheckTarget] = []
         var sizes: [ObjectSize?] = []
         var claims: [Claim] = []
+        var backgroundColors: [NamedColor] = []
         var pendingRelation: (subject: Int, relation: Relation)?
         var i = 0
         while i < words.count {
-            guard i + 1 < words.count, let color = NamedColor(rawValue: words[i] == "gray" ? "grey" : words[i]),
-                let shape = ShapeKind(rawValue: PromptReading.singular(words[i + 1]))
-            else {
+            guard let color = NamedColor(rawValue: words[i] == "gray" ? "grey" : words[i]) else {
+                i += 1
+                continue
+            }
+            guard i + 1 < words.count, let shape = ShapeKind(rawValue: PromptReading.singular(words[i + 1])) else {
+                backgroundColors.append(color)
                 i += 1
                 continue
             }
@@ -60,6 +68,17 @@ public struct PromptReading: Sendable, Equatable {
         self.targets = targets
         self.sizes = sizes
         self.claims = claims
+        self.background = PromptReading.background(words: words, colors: backgroundColors)
+    }
+
+    /// The background named by a prompt's words, given its colours that name no object.
+    private static func background(words: [String], colors: [NamedColor]) -> Background? {
+        guard words.contains("background") || words.contains("stripes") else { return nil }
+        let style: Background.Style =
+            words.contains("gradient")
+            ? .gradient : words.contains { $0 == "striped" || $0 == "stripes" } ? .striped : .plain
+        guard colors.count == (style == .plain ? 1 : 2) else { return nil }
+        return Background(style: style, colors: colors)
     }
 
     private static func singular(_ word: String) -> String {

@@ -4,6 +4,9 @@ public struct PromptVerdict: Sendable, Equatable {
     public var targets: [CheckResult]
     /// One entry per claimed relation: whether both objects were found with the relation between their centres.
     public var claims: [Bool]
+    /// Whether the border shows the background the prompt names; nil when it names none. Judged apart: it is not
+    /// part of `allCorrect`, which is about the objects.
+    public var background: Bool? = nil
 
     /// Every target fully right (colour, shape, position when asked) and every claimed relation holding.
     /// A prompt without targets is never right.
@@ -22,6 +25,7 @@ extension SceneChecker {
             else { return false }
             return claim.relation.holds(a.center, b.center)
         }
-        return PromptVerdict(targets: results, claims: claims)
+        let background = prompt.background.map { check(pixels: pixels, width: width, height: height, background: $0) }
+        return PromptVerdict(targets: results, claims: claims, background: background)
     }
 }

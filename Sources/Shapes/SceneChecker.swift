@@ -52,6 +52,29 @@ public struct SceneChecker: Sendable {
         return result
     }
 
+    /// Whether the picture's border shows the asked background (scene objects never touch the border, so it is all
+    /// background). Plain: the colour names at least half of the border's pixels. Gradient (vertical): its first
+    /// colour names at least half of the top row and its second half of the bottom row. Stripes: each colour names at
+    /// least a quarter of the border. Malformed input is never right.
+    public func check(pixels: [UInt8], width: Int, height: Int, background: Background) -> Bool {
+        guard width > 0, height > 0, pixels.count == width * height * 3 else { return false }
+        let (rgb, w, h) = downsampled(pixels, width: width, height: height)
+        let names = nameColors(rgb, count: w * h)
+        func share(_ color: NamedColor, _ pixels: [Int]) -> Double {
+            guard let index = NamedColor.allCases.firstIndex(of: color), !pixels.isEmpty else { return 0 }
+            return Double(pixels.filter { Int(names[$0]) == index }.count) / Double(pixels.count)
+        }
+        let top = Array(0..<w)
+        let bottom = Array(((h - 1) * w)..<(h * w))
+        let sides = (1..<max(1, h - 1)).flatMap { [$0 * w, $0 * w + w - 1] }
+        let border = top + (h > 1 ? bottom : []) + sides
+        switch background.style {
+        case .plain: return share(background.primary, border) >= 0.5
+        case .gradient: return share(background.primary, top) >= 0.5 && share(background.secondary, bottom) >= 0.5
+        case .striped: return share(background.primary, border) >= 0.25 && share(background.secondary, border) >= 0.25
+        }
+    }
+
     /// Box-averages by the smallest integer factor that brings the larger side to `workingSize` or below.
     private func downsampled(_ pixels: [UInt8], width: Int, height: Int) -> ([Float], Int, Int) {
         let factor = max(1, (max(width, height) + workingSize - 1) / max(workingSize, 1))

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Counts of the checker's verdicts over many pictures: how often the asked colour, shape, position and
-/// relations were found (per object asked for) and how often a whole prompt was right (per picture).
+/// relations were found (per object asked for), how often a whole prompt's objects were right (per picture), and
+/// how often a named background was shown (per picture that names one).
 public struct VerdictTally: Sendable, Equatable {
     /// Pictures checked.
     public private(set) var pictures = 0
@@ -18,12 +19,19 @@ public struct VerdictTally: Sendable, Equatable {
     public private(set) var relationsRight = 0
     /// Readable pictures whose every claim held.
     public private(set) var allRight = 0
+    /// Pictures whose prompt named a background, and how many showed it (apart from `all`).
+    public private(set) var backgroundsAsked = 0
+    public private(set) var backgroundRight = 0
 
     public init() {}
 
     /// Adds one picture's verdict.
     public mutating func add(_ verdict: PromptVerdict) {
         pictures += 1
+        if let background = verdict.background {
+            backgroundsAsked += 1
+            if background { backgroundRight += 1 }
+        }
         guard !verdict.targets.isEmpty else {
             unreadable += 1
             return
@@ -53,7 +61,9 @@ public struct VerdictTally: Sendable, Equatable {
     public var position: Double? { Self.fraction(positionRight, positionsAsked) }
     /// Fraction of claimed relations that held.
     public var relation: Double? { Self.fraction(relationsRight, relations) }
-    /// Fraction of readable pictures that were right in every respect.
+    /// Fraction of pictures whose prompt named a background that showed it.
+    public var background: Double? { Self.fraction(backgroundRight, backgroundsAsked) }
+    /// Fraction of readable pictures whose objects and relations were right in every respect.
     public var all: Double? { Self.fraction(allRight, pictures - unreadable) }
 
     /// Readable lines: `name fraction (right/total)`, one per measure that was asked.
@@ -65,7 +75,7 @@ public struct VerdictTally: Sendable, Equatable {
         return [
             line("colour", colourRight, objects), line("shape", shapeRight, objects),
             line("position", positionRight, positionsAsked), line("relation", relationsRight, relations),
-            line("all", allRight, pictures - unreadable),
+            line("all", allRight, pictures - unreadable), line("background", backgroundRight, backgroundsAsked),
         ].compactMap { $0 } + (unreadable > 0 ? ["unreadable\t\(unreadable) of \(pictures) prompts"] : [])
     }
 }

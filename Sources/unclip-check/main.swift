@@ -15,10 +15,12 @@ let spec = CommandSpec(
         Reads frames with `image` [B, 3, H, W] (values in [-1, 1], any size) and the `prompt` metadata list (one per
         item). Each prompt is read in the captions' language (colours, shapes, sizes, positions, relations; other
         words are ignored) and checked on the pixels: for every object asked for, is there a blob of its colour,
-        of its shape, at its position; does every claimed relation hold. Prints tab-separated lines: with --items,
-        `frame item colour shape position relations all prompt` per picture (1/0, - where not asked), then the
-        summary `measure fraction right/total` for colour, shape, position, relation (per object or claim) and all
-        (per picture).
+        of its shape, at its position; does every claimed relation hold; and apart from those, does the border
+        show the background the prompt names (its colour; a gradient's top and bottom colours; both stripe
+        colours). Prints tab-separated lines: with --items, `frame item colour shape position relations all
+        background prompt` per picture (1/0, - where not asked), then the summary `measure fraction right/total`
+        for colour, shape, position, relation (per object or claim), all (per picture: every object and relation
+        right) and background (per picture that names one).
         """)
 
 Stage.run(spec) { stage in
@@ -60,7 +62,8 @@ Stage.run(spec) { stage in
                     mark(!targets.isEmpty, targets.allSatisfy { $0.colorCorrect && $0.shapeCorrect }),
                     mark(targets.contains { $0.target.position != nil }, targets.allSatisfy(\.positionCorrect)),
                     mark(!verdict.claims.isEmpty, verdict.claims.allSatisfy { $0 }),
-                    mark(!targets.isEmpty, verdict.allCorrect), prompts[item],
+                    mark(!targets.isEmpty, verdict.allCorrect),
+                    mark(verdict.background != nil, verdict.background == true), prompts[item],
                 ]
                 lines.append(fields.joined(separator: "\t"))
             }

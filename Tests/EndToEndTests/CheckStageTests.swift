@@ -7,10 +7,14 @@ import Testing
         let r = try Shell.run("unclip-shapes --count 12 --batch 5 --objects 1 --split test | unclip-check --items")
         #expect(r.status == 0, "\(r.stderr)")
         let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(lines.count == 12 + 3 || lines.count == 12 + 4, "\(lines)")
+        // 12 items of 9 columns, then colour, shape, all and (where asked) position and background.
+        #expect((12 + 3...12 + 5).contains(lines.count), "\(lines)")
+        #expect(lines.prefix(12).allSatisfy { $0.split(separator: "\t").count == 9 }, "\(lines)")
         #expect(lines.first?.hasPrefix("0\t0\t1\t1\t") == true, "\(lines)")
         #expect(lines.contains("colour\t1.000\t12/12"))
         #expect(lines.contains("all\t1.000\t12/12"))
+        let background = lines.first { $0.hasPrefix("background\t") }
+        #expect(background?.hasPrefix("background\t1.000\t") == true, "\(lines)")
     }
 
     @Test func framesWithoutPromptsOrImagesAreRefused() throws {
