@@ -4,8 +4,8 @@ import NN
 import Shapes
 
 /// Held-out measurements of a CLIP model on the Shapes world: retrieval recall@1 between paired images and
-/// captions, zero-shot colour, shape and position classification of single-object scenes, and zero-shot object
-/// counting of 1–3 object scenes, and the choice among composition variants of two-object scenes.
+/// captions, zero-shot colour, shape, position and background-colour classification of single-object scenes,
+/// zero-shot object counting of 1–3 object scenes, and the choice among composition variants of two-object scenes.
 public struct CLIPEvaluation: Sendable {
     /// Text → image recall@1 (a caption finds its own image among all images).
     public var textToImage: Double
@@ -27,6 +27,9 @@ public struct CLIPEvaluation: Sendable {
     /// Zero-shot position accuracy (left, right, top, bottom, centre) with a prompt ensemble over colours and
     /// shapes ("a red circle on the left", …).
     public var position: Double
+    /// Zero-shot background colour of single objects on plain backgrounds, with a prompt ensemble over the object's
+    /// colour and shape ("a red circle on a blue background", …).
+    public var background: Double
     /// Zero-shot object count (1–3), each class an ensemble of training captions of scenes with that many objects.
     public var count: Double
     /// Two-object scenes and their composition variants (`ShapesBatchSource.compositionVariants`: places
@@ -41,7 +44,7 @@ public struct CLIPEvaluation: Sendable {
         func p(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         return "t2i@1 \(p(textToImage)) i2t@1 \(p(imageToText)) (\(pairs) pairs); zero-shot colour \(p(colour)) "
             + "shape \(p(shape)) (plain prompts \(p(colourPlain)) / \(p(shapePlain))) position \(p(position)) "
-            + "count \(p(count)) composition \(p(composition)); held-out pairs colour \(p(heldOutColour)) "
+            + "background \(p(background)) count \(p(count)) composition \(p(composition)); held-out pairs colour \(p(heldOutColour)) "
             + "shape \(p(heldOutShape)) "
             + "(\(scenes) scenes each)"
     }
@@ -136,6 +139,20 @@ public struct CLIPEvaluation: Sendable {
         position = try Self.accuracy(
             Self.imageEmbeddings(image, singles, size: size), positionClasses,
             truth: singles.map { positions.firstIndex(of: $0.objects[0].position) ?? -1 })
+        // Background: single objects on plain backgrounds; each colour's class an ensemble over every object.
+        let backgroundClasses = try CLIPSimilarity.normalized(
+            Tensor(
+                shape: [colours.count, e],
+                scalars: colours.flatMap { c in
+                    let phrase = Background(style: .plain, colors: [c]).phrase(variant: 0)
+                    let rows = try Self.textEmbeddings(text, tokenizer, grid.map { "\($0) on \(phrase)" }).scalars
+                    return (0..<e).map { k in stride(from: k, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
+                }))
+        let plain = SamplingOptions(objectCounts: 1...1, backgroundStyles: [.plain])
+        let onPlain = (0..<UInt64(scenes)).map { Scene(seed: 4_000_000 + $0, split: .test, options: plain) }
+        background = try Self.accuracy(
+            Self.imageEmbeddings(image, onPlain, size: size), backgroundClasses,
+            truth: onPlain.map { colours.firstIndex(of: $0.background.primary) ?? -1 })
         // Count: 1–3 objects; captions never state a count for one object, so each class is an ensemble of the
         // captions of 100 training scenes with that many objects (texts only: no image is labelled).
         let countClasses = try CLIPSimilarity.normalized(

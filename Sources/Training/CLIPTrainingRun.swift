@@ -194,7 +194,8 @@ public final class CLIPTrainingRun {
         appendLog(
             "\(trainer.step)\teval\tt2i\t\(e.textToImage)\ti2t\t\(e.imageToText)\tcolour\t\(e.colour)\tshape\t\(e.shape)"
                 + "\tcolour_plain\t\(e.colourPlain)\tshape_plain\t\(e.shapePlain)\theldout_colour\t\(e.heldOutColour)"
-                + "\theldout_shape\t\(e.heldOutShape)\tposition\t\(e.position)\tcount\t\(e.count)"
+                + "\theldout_shape\t\(e.heldOutShape)\tposition\t\(e.position)\tbackground\t\(e.background)"
+                + "\tcount\t\(e.count)"
                 + "\tcomposition\t\(e.composition)")
     }
 

@@ -105,7 +105,7 @@ import Testing
             model: TinySetup.model(), tokenizer: TinySetup.vocabulary.tokenizer, pairs: 16, scenes: 16)
         for v in [
             e.textToImage, e.imageToText, e.colour, e.shape, e.colourPlain, e.shapePlain, e.heldOutColour, e.position,
-            e.count, e.composition,
+            e.background, e.count, e.composition,
         ] {
             #expect((0...1).contains(v))
         }
