@@ -23,10 +23,11 @@ pick_ranker() {
     fi
 }
 
-# rank_images K: keeps the best K decoded images of every prompt by the ranker's score of the pixels against the
-# prompt (the stream's embeddings are dropped: they are the prior's guess and the conditioning CLIP's text).
+# rank_images K [CLIP_DIR]: keeps the best K decoded images of every prompt by the ranker's (or CLIP_DIR's) score of
+# the pixels against the prompt (the stream's embeddings are dropped: they are the prior's guess and the conditioning
+# CLIP's text).
 rank_images() {
-    unclip-tensors drop image.embed,text.embed | unclip-rank --model "$ranker" --keep "$1"
+    unclip-tensors drop image.embed,text.embed | unclip-rank --model "${2:-$ranker}" --keep "$1"
 }
 
 # require_models PIPELINE DIR... : exits 1 with one line naming every missing folder.

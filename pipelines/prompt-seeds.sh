@@ -44,7 +44,6 @@ draw() {
     unclip-prior --model "$prior" --steps 25 --samples-per-prompt "$2" --seed "$1" -q < "$out/text.st" \
         | unclip-decode --model "$decoder" --steps 25 --seed "$1" --image-guidance 3 -q
 }
-keep_best() { unclip-tensors drop image.embed,text.embed | unclip-rank --model "$1" --keep 1 -q; }
 
 unclip-text --model "$clip" -- "$prompt" > "$out/text.st"
 one=0
@@ -61,8 +60,10 @@ for ((s = 0; s < rerank_seeds; s++)); do
     items=$(unclip-check --items "$out/candidates-$s.st" | awk -F'\t' 'NF == 9 { printf "%s", $7 }')
     [[ $items == *1* ]] && any=$((any + 1))
     first=$((first + ${items:0:1}))
-    ranked=$((ranked + $(keep_best "$ranker" < "$out/candidates-$s.st" > "$out/ranked-$s.st" && right "$out/ranked-$s.st")))
-    conditioning=$((conditioning + $(keep_best "$clip" < "$out/candidates-$s.st" > "$out/clip-$s.st" && right "$out/clip-$s.st")))
+    rank_images 1 < "$out/candidates-$s.st" > "$out/ranked-$s.st"
+    rank_images 1 "$clip" < "$out/candidates-$s.st" > "$out/clip-$s.st"
+    ranked=$((ranked + $(right "$out/ranked-$s.st")))
+    conditioning=$((conditioning + $(right "$out/clip-$s.st")))
 done
 echo "\"$prompt\", best of $samples per seed (seeds 0-$((rerank_seeds - 1))): kept by $(basename "$ranker") right $ranked," \
     "by $(basename "$clip") $conditioning, the first candidate $first; a right one among the $samples: $any of $rerank_seeds"

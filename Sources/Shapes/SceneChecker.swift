@@ -60,18 +60,18 @@ public struct SceneChecker: Sendable {
         guard width > 0, height > 0, pixels.count == width * height * 3 else { return false }
         let (rgb, w, h) = downsampled(pixels, width: width, height: height)
         let names = nameColors(rgb, count: w * h)
-        func share(_ color: NamedColor, _ pixels: [Int]) -> Double {
-            guard let index = NamedColor.allCases.firstIndex(of: color), !pixels.isEmpty else { return 0 }
-            return Double(pixels.filter { Int(names[$0]) == index }.count) / Double(pixels.count)
+        let border = borderCounts(names, width: w, height: h)
+        let borderPixels = w * h - max(0, w - 2) * max(0, h - 2)
+        func index(_ color: NamedColor) -> Int { NamedColor.allCases.firstIndex(of: color) ?? 0 }
+        func borderShare(_ color: NamedColor) -> Double { Double(border[index(color)]) / Double(borderPixels) }
+        func rowShare(_ color: NamedColor, row y: Int) -> Double {
+            Double(names[(y * w)..<((y + 1) * w)].filter { Int($0) == index(color) }.count) / Double(w)
         }
-        let top = Array(0..<w)
-        let bottom = Array(((h - 1) * w)..<(h * w))
-        let sides = (1..<max(1, h - 1)).flatMap { [$0 * w, $0 * w + w - 1] }
-        let border = top + (h > 1 ? bottom : []) + sides
         switch background.style {
-        case .plain: return share(background.primary, border) >= 0.5
-        case .gradient: return share(background.primary, top) >= 0.5 && share(background.secondary, bottom) >= 0.5
-        case .striped: return share(background.primary, border) >= 0.25 && share(background.secondary, border) >= 0.25
+        case .plain: return borderShare(background.primary) >= 0.5
+        case .gradient:
+            return rowShare(background.primary, row: 0) >= 0.5 && rowShare(background.secondary, row: h - 1) >= 0.5
+        case .striped: return borderShare(background.primary) >= 0.25 && borderShare(background.secondary) >= 0.25
         }
     }
 

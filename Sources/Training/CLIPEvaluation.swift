@@ -128,26 +128,16 @@ public struct CLIPEvaluation: Sendable {
         shapePlain = test.shapePlain
         // Position: single objects, classes are ensembles over every colour and shape.
         let positions = Position.allCases
-        let positionClasses = try CLIPSimilarity.normalized(
-            Tensor(
-                shape: [positions.count, e],
-                scalars: positions.flatMap { p in
-                    let rows = try Self.textEmbeddings(text, tokenizer, grid.map { "\($0) \(p.phrase)" }).scalars
-                    return (0..<e).map { k in stride(from: k, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
-                }))
+        let positionClasses = try Self.ensembleClasses(
+            text, tokenizer, positions.map { p in grid.map { "\($0) \(p.phrase)" } })
         let singles = (0..<UInt64(scenes)).map { Scene(seed: $0, split: .test, options: single) }
         position = try Self.accuracy(
             Self.imageEmbeddings(image, singles, size: size), positionClasses,
             truth: singles.map { positions.firstIndex(of: $0.objects[0].position) ?? -1 })
         // Background: single objects on plain backgrounds; each colour's class an ensemble over every object.
-        let backgroundClasses = try CLIPSimilarity.normalized(
-            Tensor(
-                shape: [colours.count, e],
-                scalars: colours.flatMap { c in
-                    let phrase = Background(style: .plain, colors: [c]).phrase(variant: 0)
-                    let rows = try Self.textEmbeddings(text, tokenizer, grid.map { "\($0) on \(phrase)" }).scalars
-                    return (0..<e).map { k in stride(from: k, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
-                }))
+        let backgroundClasses = try Self.ensembleClasses(
+            text, tokenizer,
+            colours.map { c in grid.map { "\($0) on \(Background(style: .plain, colors: [c]).phrase(variant: 0))" } })
         let plain = SamplingOptions(objectCounts: 1...1, backgroundStyles: [.plain])
         let onPlain = (0..<UInt64(scenes)).map { Scene(seed: 4_000_000 + $0, split: .test, options: plain) }
         background = try Self.accuracy(
@@ -155,17 +145,13 @@ public struct CLIPEvaluation: Sendable {
             truth: onPlain.map { colours.firstIndex(of: $0.background.primary) ?? -1 })
         // Count: 1–3 objects; captions never state a count for one object, so each class is an ensemble of the
         // captions of 100 training scenes with that many objects (texts only: no image is labelled).
-        let countClasses = try CLIPSimilarity.normalized(
-            Tensor(
-                shape: [3, e],
-                scalars: (1...3).flatMap { k in
-                    let captions = (0..<UInt64(100)).map {
-                        Scene(seed: 2_000_000 + $0, split: .train, options: SamplingOptions(objectCounts: k...k))
-                            .caption
-                    }
-                    let rows = try Self.textEmbeddings(text, tokenizer, captions).scalars
-                    return (0..<e).map { c in stride(from: c, to: rows.count, by: e).reduce(0) { $0 + rows[$1] } }
-                }))
+        let countClasses = try Self.ensembleClasses(
+            text, tokenizer,
+            (1...3).map { k in
+                (0..<UInt64(100)).map {
+                    Scene(seed: 2_000_000 + $0, split: .train, options: SamplingOptions(objectCounts: k...k)).caption
+                }
+            })
         let mixed = (0..<UInt64(scenes)).map { Scene(seed: 1_000_000 + $0, split: .test) }
         count = try Self.accuracy(
             Self.imageEmbeddings(image, mixed, size: size), countClasses, truth: mixed.map { $0.objects.count - 1 })
@@ -205,6 +191,20 @@ public struct CLIPEvaluation: Sendable {
             start += group.count
         }
         return Double(right) / Double(max(1, members.count))
+    }
+
+    /// Unit class embeddings `[K, E]`: class k is the normalized sum of its prompts' unit text embeddings.
+    static func ensembleClasses(_ encoder: CLIPTextEncoder, _ tokenizer: CLIPTokenizer, _ classes: [[String]]) throws
+        -> Tensor
+    {
+        var scalars: [Float] = []
+        var width = 0
+        for prompts in classes {
+            let rows = try textEmbeddings(encoder, tokenizer, prompts).scalars
+            width = rows.count / max(1, prompts.count)
+            scalars += (0..<width).map { k in stride(from: k, to: rows.count, by: width).reduce(0) { $0 + rows[$1] } }
+        }
+        return try CLIPSimilarity.normalized(Tensor(shape: [classes.count, width], scalars: scalars))
     }
 
     /// The fraction of rows of `embeds` [N, E] whose most similar row of `classes` [K, E] is `truth[n]`.
